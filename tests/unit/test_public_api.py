@@ -1,0 +1,35 @@
+"""The public API is what __init__ exports; this guards it against accidental change."""
+
+from __future__ import annotations
+
+import harness
+import harness.contract
+
+
+def test_top_level_exports() -> None:
+    assert set(harness.__all__) == {
+        "CheckFailure",
+        "Contract",
+        "ContractError",
+        "HarnessError",
+        "Location",
+        "Problem",
+        "TransportError",
+        "UsageError",
+        "__version__",
+        "load_contract",
+    }
+    for name in harness.__all__:
+        assert getattr(harness, name) is not None
+
+
+def test_check_failure_is_an_assertion_error() -> None:
+    # pytest and Allure show AssertionErrors as "failed" and anything else as "broken".
+    assert issubclass(harness.CheckFailure, AssertionError)
+    assert not issubclass(harness.ContractError, AssertionError)
+
+
+def test_contract_package_exports_loader_and_schema() -> None:
+    schema = harness.contract.format_schema()
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert callable(harness.contract.load_contract)
