@@ -1,0 +1,119 @@
+"""Standard Webhooks v1 (https://www.standardwebhooks.com), the scheme Svix and others send.
+
+The signed content is ``{webhook-id}.{webhook-timestamp}.{body}``, signed with HMAC-SHA256
+under the *decoded* secret (``whsec_`` + base64). ``webhook-signature`` is a space-separated
+list of ``version,base64`` entries so that a sender can sign with an old and a new secret
+while rotating; entries of versions other than ``v1`` are ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from harness.errors import UsageError
+from harness.webhooks.base import (
+    DEFAULT_TOLERANCE_S,
+    HeaderView,
+    Secret,
+    VerificationError,
+    VerificationReason,
+    check_tolerance,
+    check_tolerance_option,
+    decode_base64,
+    digest_matches,
+    hmac_digest,
+    parse_timestamp,
+    shorten,
+    wire_bytes,
+)
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the format marker, not a secret
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+_VERSION = "v1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StandardWebhooksScheme:
+    """``webhook-id`` / ``webhook-timestamp`` / ``webhook-signature: v1,<base64>``."""
+
+    tolerance_s: float = DEFAULT_TOLERANCE_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
+
+    @property
+    def name(self) -> str:
+        return "standard-webhooks"
+
+    def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
+        stamp = str(timestamp)
+        digest = _digest(decode_secret(secret), msg_id, stamp, body)
+        return {
+            ID_HEADER: msg_id,
+            TIMESTAMP_HEADER: stamp,
+            SIGNATURE_HEADER: f"{_VERSION},{base64.b64encode(digest).decode('ascii')}",
+        }
+
+    def verify(
+        self,
+        secret: Secret,
+        headers: HeaderView,
+        body: bytes,
+        *,
+        now: float,
+        tolerance_s: float | None,
+    ) -> None:
+        key = decode_secret(secret)
+        msg_id = headers.require(ID_HEADER)
+        stamp = headers.require(TIMESTAMP_HEADER)
+        candidates = _v1_signatures(headers.require(SIGNATURE_HEADER))
+        timestamp = parse_timestamp(stamp, TIMESTAMP_HEADER)
+        if not digest_matches(_digest(key, msg_id, stamp, body), candidates):
+            raise VerificationError(
+                VerificationReason.BAD_SIGNATURE,
+                f"no {_VERSION} entry of {SIGNATURE_HEADER!r} matches the id, timestamp and body",
+            )
+        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        check_tolerance(timestamp, now=now, tolerance_s=window, where=TIMESTAMP_HEADER)
+
+
+def decode_secret(secret: Secret) -> bytes:
+    """The HMAC key: ``whsec_<base64>`` (prefix optional) decoded, or raw key bytes."""
+    if isinstance(secret, bytes):
+        key: bytes | None = secret
+    elif isinstance(secret, str):
+        encoded = secret.strip().removeprefix(SECRET_PREFIX)
+        key = decode_base64(encoded)
+        if key is None:
+            raise UsageError(
+                f"the standard-webhooks secret must be {SECRET_PREFIX!r} followed by base64; "
+                "pass raw key bytes if the vendor gave you bytes"
+            )
+    else:
+        raise UsageError(f"the secret must be str or bytes, got {type(secret).__name__}")
+    if not key:
+        raise UsageError("the secret is empty; set it to the signing secret the vendor issued")
+    return key
+
+
+def _digest(key: bytes, msg_id: str, stamp: str, body: bytes) -> bytes:
+    return hmac_digest(key, wire_bytes(msg_id) + b"." + wire_bytes(stamp) + b"." + body)
+
+
+def _v1_signatures(header: str) -> list[bytes]:
+    """The decoded ``v1`` signatures; undecodable ones cannot match and are dropped."""
+    signatures: list[bytes] = []
+    for entry in header.split():
+        version, comma, encoded = entry.partition(",")
+        if not comma or not version:
+            raise VerificationError(
+                VerificationReason.MALFORMED,
+                f"{SIGNATURE_HEADER!r} entry {shorten(entry)} is not 'version,base64'",
+            )
+        decoded = decode_base64(encoded) if version == _VERSION else None
+        if decoded is not None:
+            signatures.append(decoded)
+    return signatures

@@ -1,0 +1,228 @@
+"""Vendor schemes: Stripe, Slack, GitHub and Shopify, all HMAC-SHA256 keyed by the secret text.
+
+Each follows its vendor's documentation:
+
+* Stripe — ``Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>...]`` over ``{t}.{body}``; the whole
+  ``whsec_...`` string is the key (it is *not* base64-decoded, unlike Standard Webhooks).
+* Slack — ``X-Slack-Signature: v0=<hex>`` over ``v0:{ts}:{body}``, timestamp in
+  ``X-Slack-Request-Timestamp``.
+* GitHub — ``X-Hub-Signature-256: sha256=<hex>`` over the body; no timestamp.
+* Shopify — ``X-Shopify-Hmac-Sha256: <base64>`` over the body; no timestamp.
+
+Timestamped schemes reject a timestamp too far from now in *either* direction: a far-future
+timestamp would otherwise let a captured message be replayed for as long as it stays ahead.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from harness.webhooks.base import (
+    DEFAULT_TOLERANCE_S,
+    HeaderView,
+    Secret,
+    VerificationError,
+    VerificationReason,
+    check_tolerance,
+    check_tolerance_option,
+    decode_base64,
+    decode_hex,
+    digest_matches,
+    hmac_digest,
+    parse_timestamp,
+    shorten,
+    text_key,
+    wire_bytes,
+)
+
+STRIPE_HEADER = "Stripe-Signature"
+SLACK_SIGNATURE_HEADER = "X-Slack-Signature"
+SLACK_TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
+GITHUB_HEADER = "X-Hub-Signature-256"
+SHOPIFY_HEADER = "X-Shopify-Hmac-Sha256"
+_SHA256_SIZE = 32
+
+
+def _bad_signature(header: str) -> VerificationError:
+    return VerificationError(
+        VerificationReason.BAD_SIGNATURE,
+        f"the signature in {header!r} does not match the body",
+    )
+
+
+def _prefixed_hex(header: str, value: str, prefix: str) -> bytes:
+    """The digest of a single ``<prefix><64 hex>`` signature header."""
+    digest = decode_hex(value.removeprefix(prefix), _SHA256_SIZE)
+    if not value.startswith(prefix) or digest is None:
+        raise VerificationError(
+            VerificationReason.MALFORMED,
+            f"{header!r} must be {prefix!r} followed by 64 hex digits, got {shorten(value)}",
+        )
+    return digest
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StripeScheme:
+    """``Stripe-Signature: t=<ts>,v1=<hex>``; several ``v1`` entries while rolling secrets."""
+
+    tolerance_s: float = DEFAULT_TOLERANCE_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
+
+    @property
+    def name(self) -> str:
+        return "stripe"
+
+    def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
+        digest = hmac_digest(text_key(secret), f"{timestamp}.".encode() + body)
+        return {STRIPE_HEADER: f"t={timestamp},v1={digest.hex()}"}
+
+    def verify(
+        self,
+        secret: Secret,
+        headers: HeaderView,
+        body: bytes,
+        *,
+        now: float,
+        tolerance_s: float | None,
+    ) -> None:
+        key = text_key(secret)
+        stamp, signatures = _stripe_entries(headers.require(STRIPE_HEADER))
+        timestamp = parse_timestamp(stamp, f"{STRIPE_HEADER!r} t")
+        if not signatures:
+            raise VerificationError(
+                VerificationReason.BAD_SIGNATURE, f"{STRIPE_HEADER!r} carries no v1 signature"
+            )
+        expected = hmac_digest(key, wire_bytes(stamp) + b"." + body)
+        if not digest_matches(expected, signatures):
+            raise _bad_signature(STRIPE_HEADER)
+        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        check_tolerance(timestamp, now=now, tolerance_s=window, where=f"{STRIPE_HEADER!r} t")
+
+
+def _stripe_entries(header: str) -> tuple[str, list[bytes]]:
+    """The ``t`` value and the decodable ``v1`` digests; other schemes (``v0``) are ignored."""
+    stamps: list[str] = []
+    signatures: list[bytes] = []
+    for item in header.split(","):
+        key, equals, value = item.strip().partition("=")
+        if not equals:
+            raise VerificationError(
+                VerificationReason.MALFORMED,
+                f"{STRIPE_HEADER!r} item {shorten(item)} is not 'key=value'",
+            )
+        if key == "t":
+            stamps.append(value)
+        elif key == "v1" and (digest := decode_hex(value, _SHA256_SIZE)) is not None:
+            signatures.append(digest)
+    if len(stamps) != 1:
+        count = "no" if not stamps else "more than one"
+        raise VerificationError(
+            VerificationReason.MALFORMED, f"{STRIPE_HEADER!r} has {count} 't=' timestamp"
+        )
+    return stamps[0], signatures
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlackScheme:
+    """``X-Slack-Signature: v0=<hex>`` over ``v0:{ts}:{body}``."""
+
+    tolerance_s: float = DEFAULT_TOLERANCE_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
+
+    @property
+    def name(self) -> str:
+        return "slack"
+
+    def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
+        digest = hmac_digest(text_key(secret), _slack_content(str(timestamp), body))
+        return {
+            SLACK_TIMESTAMP_HEADER: str(timestamp),
+            SLACK_SIGNATURE_HEADER: f"v0={digest.hex()}",
+        }
+
+    def verify(
+        self,
+        secret: Secret,
+        headers: HeaderView,
+        body: bytes,
+        *,
+        now: float,
+        tolerance_s: float | None,
+    ) -> None:
+        key = text_key(secret)
+        stamp = headers.require(SLACK_TIMESTAMP_HEADER)
+        signature = headers.require(SLACK_SIGNATURE_HEADER)
+        timestamp = parse_timestamp(stamp, SLACK_TIMESTAMP_HEADER)
+        received = _prefixed_hex(SLACK_SIGNATURE_HEADER, signature, "v0=")
+        if not digest_matches(hmac_digest(key, _slack_content(stamp, body)), [received]):
+            raise _bad_signature(SLACK_SIGNATURE_HEADER)
+        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        check_tolerance(timestamp, now=now, tolerance_s=window, where=SLACK_TIMESTAMP_HEADER)
+
+
+def _slack_content(stamp: str, body: bytes) -> bytes:
+    return b"v0:" + wire_bytes(stamp) + b":" + body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GitHubScheme:
+    """``X-Hub-Signature-256: sha256=<hex>`` over the raw body; no timestamp."""
+
+    @property
+    def name(self) -> str:
+        return "github"
+
+    def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
+        return {GITHUB_HEADER: f"sha256={hmac_digest(text_key(secret), body).hex()}"}
+
+    def verify(
+        self,
+        secret: Secret,
+        headers: HeaderView,
+        body: bytes,
+        *,
+        now: float,
+        tolerance_s: float | None,
+    ) -> None:
+        key = text_key(secret)
+        received = _prefixed_hex(GITHUB_HEADER, headers.require(GITHUB_HEADER), "sha256=")
+        if not digest_matches(hmac_digest(key, body), [received]):
+            raise _bad_signature(GITHUB_HEADER)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShopifyScheme:
+    """``X-Shopify-Hmac-Sha256: <base64>`` over the raw body; no timestamp."""
+
+    @property
+    def name(self) -> str:
+        return "shopify"
+
+    def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
+        digest = hmac_digest(text_key(secret), body)
+        return {SHOPIFY_HEADER: base64.b64encode(digest).decode("ascii")}
+
+    def verify(
+        self,
+        secret: Secret,
+        headers: HeaderView,
+        body: bytes,
+        *,
+        now: float,
+        tolerance_s: float | None,
+    ) -> None:
+        key = text_key(secret)
+        value = headers.require(SHOPIFY_HEADER)
+        received = decode_base64(value.strip(), _SHA256_SIZE)
+        if received is None:
+            raise VerificationError(
+                VerificationReason.MALFORMED,
+                f"{SHOPIFY_HEADER!r} must be the base64 of 32 bytes, got {shorten(value)}",
+            )
+        if not digest_matches(hmac_digest(key, body), [received]):
+            raise _bad_signature(SHOPIFY_HEADER)
