@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.contract.contract import ApiDocument
-from harness.contract.openapi import read_document
+from harness.contract.documents import read_document
 from harness.contract.source import parse_yaml
 from harness.errors import ContractError, Location, Problem
 
@@ -34,13 +34,15 @@ def _structure_problems(raw: Any, path: Path, api: ApiDocument | None) -> Iterat
         return
     workflows = raw.get("workflows")
     if not isinstance(workflows, list) or not workflows:
-        yield _at(path, ("workflows",), "an Arazzo document needs a non-empty 'workflows' list")
+        message = "an Arazzo document needs a non-empty 'workflows' list"
+        yield _at(path, ("workflows",), message, "add '- workflowId: ...' with its 'steps'")
         return
     known = set(api.operations) if api else set()
     for w_index, workflow in enumerate(workflows):
         steps = workflow.get("steps") if isinstance(workflow, dict) else None
         if not isinstance(steps, list) or not steps:
-            yield _at(path, ("workflows", w_index), "a workflow needs 'workflowId' and 'steps'")
+            message = "a workflow needs 'workflowId' and a non-empty 'steps' list"
+            yield _at(path, ("workflows", w_index), message, "add '- stepId: ...' entries")
             continue
         for s_index, step in enumerate(steps):
             yield from _step_problems(step, path, ("workflows", w_index, "steps", s_index), known)
@@ -50,7 +52,7 @@ def _step_problems(
     step: Any, path: Path, where: tuple[str | int, ...], known: set[str]
 ) -> Iterator[Problem]:
     if not isinstance(step, dict) or "stepId" not in step:
-        yield _at(path, where, "a step needs a 'stepId'")
+        yield _at(path, where, "a step needs a 'stepId'", "give each step a unique 'stepId'")
         return
     operation = step.get("operationId")
     if not isinstance(operation, str) or not known:
@@ -68,7 +70,8 @@ def _step_problems(
 
 def _at(path: Path, where: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
     try:
-        location = parse_yaml(path.read_text(encoding="utf-8"), str(path)).positions.locate(where)
+        text = path.read_text(encoding="utf-8")
+        location = parse_yaml(text, str(path), strict=False).positions.locate(where)
     except (ContractError, OSError):
         location = Location(str(path))
     return Problem(location, message, hint)

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.contract.contract import Contract
-from harness.contract.source import PathKey, Positions
+from harness.contract.source import PathKey, Positions, format_path
+from harness.contract.variables import REFERENCE
+from harness.errors import ContractError, Problem
 
 _FIELD_MAPPING_KEYS = frozenset(
     {"ours", "theirs", "transform", "lossy", "type", "description", "validate"}
@@ -25,13 +27,20 @@ _FIELD_MAPPING_KEYS = frozenset(
 
 
 def build_contract(data: dict[str, Any], positions: Positions, path: Path) -> Contract:
-    """Build the model from validated, variable-resolved data."""
+    """Build the model from validated, variable-resolved data.
+
+    The schema has checked every required key is present, but a ``${VAR}`` that is not set
+    resolves to nothing; a required field left empty that way is a problem, not a crash.
+    """
     shaped = _reshape(data)
+    build = _Build(positions)
     fields = {
-        name: _convert(hint, shaped[name], (name,), positions)
+        name: build.convert(hint, shaped[name], (name,))
         for name, hint in _hints(Contract).items()
         if name in shaped
     }
+    if build.problems:
+        raise ContractError(build.problems)
     return Contract(
         path=path,
         format_version=int(data["harness"]),
@@ -63,7 +72,7 @@ def _reshape_mapping(name: str, entity: dict[str, Any]) -> dict[str, Any]:
         shaped = {key: value for key, value in spec.items() if key in _FIELD_MAPPING_KEYS}
         for side in ("ours", "theirs"):
             value = spec[side]
-            shaped[side] = [value] if isinstance(value, str) else list(value)
+            shaped[side] = [value] if isinstance(value, str) else value and list(value)
         shaped["options"] = {k: v for k, v in spec.items() if k not in _FIELD_MAPPING_KEYS}
         fields.append(shaped)
     return {**entity, "name": name, "fields": fields}
@@ -90,36 +99,69 @@ def _hints(cls: type) -> dict[str, Any]:
     return {name: hint for name, hint in hints.items() if name in names and name != "loc"}
 
 
-def _build_node(cls: type, data: Mapping[str, Any], path: PathKey, positions: Positions) -> Any:
-    values = {
-        name: _convert(hint, data[name], (*path, _source_key(name)), positions)
-        for name, hint in _hints(cls).items()
-        if name in data and data[name] is not None
-    }
-    return cls(loc=positions.locate(path), **values)
+@cache
+def _required(cls: type) -> tuple[str, ...]:
+    return tuple(
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+    )
 
 
 def _source_key(name: str) -> str:
     return "in" if name == "in_" else name
 
 
-def _convert(hint: Any, value: Any, path: PathKey, positions: Positions) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        if value is None:
+class _Build:
+    """Converts data by type hints, collecting problems instead of stopping at the first."""
+
+    def __init__(self, positions: Positions) -> None:
+        self.positions = positions
+        self.problems: list[Problem] = []
+
+    def node(self, cls: type, data: Mapping[str, Any], path: PathKey) -> Any:
+        values = {
+            name: self.convert(hint, data[name], (*path, _source_key(name)))
+            for name, hint in _hints(cls).items()
+            if name in data and data[name] is not None
+        }
+        missing = [name for name in _required(cls) if values.get(name) is None]
+        if missing:  # a nested node that failed has reported already; an unset variable not
+            self.report_unset([name for name in missing if data.get(name) is None], path)
             return None
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _convert(options[0], value, path, positions) if len(options) == 1 else value
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type) and isinstance(value, Mapping):
-        return _build_node(hint, value, path, positions)
-    if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_convert(item, v, (*path, i), positions) for i, v in enumerate(value))
-    if origin is Mapping:
-        item = typing.get_args(hint)[1]
-        converted = {k: _convert(item, v, (*path, k), positions) for k, v in value.items()}
-        return types.MappingProxyType(converted)
-    return _scalar(hint, value)
+        return cls(loc=self.positions.locate(path), **values)
+
+    def report_unset(self, names: list[str], path: PathKey) -> None:
+        for name in names:
+            self.report_unset_at((*path, _source_key(name)))
+
+    def report_unset_at(self, path: PathKey) -> None:
+        scalar = self.positions.scalars.get(path)
+        match = REFERENCE.search(scalar.raw) if scalar else None
+        variable = match.group(1) if match else "NAME"
+        message = f"'{format_path(path)[2:]}' needs a value, but ${{{variable}}} is not set"
+        hint = f"export {variable}=..., or write ${{{variable}:-default}} in the contract"
+        self.problems.append(Problem(self.positions.locate(path), message, hint))
+
+    def convert(self, hint: Any, value: Any, path: PathKey) -> Any:
+        origin = typing.get_origin(hint)
+        if origin in (types.UnionType, typing.Union):
+            if value is None:
+                return None
+            options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+            return self.convert(options[0], value, path) if len(options) == 1 else value
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type) and isinstance(value, Mapping):
+            return self.node(hint, value, path)
+        if origin is tuple:
+            item = typing.get_args(hint)[0]
+            for index in (i for i, v in enumerate(value) if v is None and item is not Any):
+                self.report_unset_at((*path, index))  # a list item that was an unset ${VAR}
+            return tuple(self.convert(item, v, (*path, i)) for i, v in enumerate(value))
+        if origin is Mapping:
+            item = typing.get_args(hint)[1]
+            converted = {k: self.convert(item, v, (*path, k)) for k, v in value.items()}
+            return types.MappingProxyType(converted)
+        return _scalar(hint, value)
 
 
 def _scalar(hint: Any, value: Any) -> Any:

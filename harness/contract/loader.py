@@ -10,13 +10,20 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from harness.contract.arazzo import load_arazzo
 from harness.contract.build import build_contract
 from harness.contract.contract import Contract
 from harness.contract.openapi import load_openapi
 from harness.contract.references import check_references
-from harness.contract.source import parse_yaml
+from harness.contract.source import (
+    Positions,
+    describe_scalar,
+    display_path,
+    parse_yaml,
+    read_text,
+)
 from harness.contract.validation import validate_data
 from harness.contract.variables import Resolver, require_variables
 from harness.errors import ContractError, Location, Problem
@@ -48,14 +55,9 @@ def load_contract(
     ``environment``, every variable that environment needs must be set.
     """
     file = contract_file(path)
-    display = _display(file)
-    text = _read(file, display)
-    source = parse_yaml(text, display)
-    data, positions = source.data, source.positions
-    if not isinstance(data, dict):
-        raise ContractError(
-            [Problem(Location(display, 1, 1), "a contract must be a YAML mapping", _START_HINT)]
-        )
+    display = display_path(file)
+    source = parse_yaml(_read(file, display), display)
+    data, positions = _top_level(source.data, display), source.positions
     problems = validate_data(data, positions)
     if problems:
         raise ContractError(problems)
@@ -65,8 +67,8 @@ def load_contract(
         raise ContractError(resolver.problems)
     contract = build_contract(resolved, positions, file)
     contract = dataclasses.replace(contract, variables=tuple(resolver.uses))
-    contract = _attach_documents(contract)
-    problems = check_references(contract)
+    contract = _attach_documents(contract, positions)
+    problems = check_references(contract, positions)
     if environment is not None:
         problems += _environment_problems(contract, environment)
     if problems:
@@ -77,32 +79,38 @@ def load_contract(
 _START_HINT = "start from contracts/acme-crm/integration.yaml"
 
 
-def _display(file: Path) -> str:
-    try:
-        return str(file.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(file)
-
-
 def _read(file: Path, display: str) -> str:
     try:
         if file.stat().st_size > MAX_CONTRACT_BYTES:
-            raise ContractError([Problem(Location(display), "contract file is over 5 MB")])
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problem = Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save as UTF-8")
-        raise ContractError([problem]) from None
+            message = f"contract file is over {MAX_CONTRACT_BYTES // 1_000_000} MB"
+            hint = "a contract describes an integration; keep vendor documents in separate files"
+            raise ContractError([Problem(Location(display, 1, 1), message, hint)])
+        return read_text(file, display)
     except OSError as exc:
-        raise ContractError([Problem(Location(display), f"cannot read: {exc.strerror}")]) from None
+        message = f"cannot read the contract: {exc.strerror or exc}"
+        hint = "check that the file exists and is readable"
+        raise ContractError([Problem(Location(display), message, hint)]) from None
 
 
-def _attach_documents(contract: Contract) -> Contract:
+def _top_level(data: Any, display: str) -> dict[str, Any]:
+    if isinstance(data, dict):
+        return data
+    if data is None:
+        message = "the contract is empty"
+    else:
+        message = f"a contract must be a YAML mapping of sections, got {describe_scalar(data)}"
+    hint = f"write 'harness: 1', 'info:', 'type:' ... at the top level; {_START_HINT}"
+    raise ContractError([Problem(Location(display, 1, 1), message, hint)])
+
+
+def _attach_documents(contract: Contract, positions: Positions) -> Contract:
     document = None
     if contract.api is not None:
-        document = load_openapi(contract.directory / contract.api.openapi, contract.api.loc)
+        where = positions.child(contract.api.loc, "openapi")
+        document = load_openapi(contract.directory / contract.api.openapi, where)
     arazzo = None
     if contract.workflows is not None and contract.workflows.arazzo:
-        where = contract.workflows.loc
+        where = positions.child(contract.workflows.loc, "arazzo")
         arazzo = load_arazzo(contract.directory / contract.workflows.arazzo, where, document)
     return dataclasses.replace(contract, document=document, arazzo=arazzo)
 

@@ -6,49 +6,23 @@ without positions; positions are computed only when there is an error to point a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.contract.contract import HTTP_METHODS, ApiDocument, Operation
+from harness.contract.documents import read_document
 from harness.contract.openapi_validation import document_errors
 from harness.contract.source import PathKey, parse_yaml
 from harness.errors import ContractError, Location, Problem
-
-try:
-    _Loader: type[Any] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-
-
-def read_document(path: Path, used_at: Location) -> Any:
-    """Parse a YAML or JSON file; a problem names the file (and line), never a traceback."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ContractError(
-            [Problem(used_at, f"cannot read {path.name}: {reason}", "check the path")]
-        ) from None
-    if path.suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = Location(str(path), exc.lineno, exc.colno)
-            raise ContractError([Problem(where, f"invalid JSON: {exc.msg}")]) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader is the safe loader
-    except yaml.YAMLError:
-        return parse_yaml(text, str(path)).data  # raises with file:line:col
 
 
 def load_openapi(path: Path, used_at: Location) -> ApiDocument:
     """Load, validate and index the OpenAPI document at ``path``."""
     raw = read_document(path, used_at)
     if not isinstance(raw, dict):
-        raise ContractError([Problem(Location(str(path)), "an OpenAPI document must be a mapping")])
+        message = "an OpenAPI document must be a mapping (openapi, info, paths, ...)"
+        hint = "the document must start with 'openapi: 3.1.0' (or 3.0.x)"
+        raise ContractError([Problem(Location(str(path), 1, 1), message, hint)])
     errors = document_errors(raw, _version_of(raw, path))
     if errors:
         raise ContractError([_problem(where, message, path) for where, message in errors])
@@ -78,7 +52,7 @@ def _problem(where: PathKey, message: str, path: Path) -> Problem:
 
 def _locate(path: Path, where: PathKey) -> Location:
     try:
-        positions = parse_yaml(path.read_text(encoding="utf-8"), str(path)).positions
+        positions = parse_yaml(path.read_text(encoding="utf-8"), str(path), strict=False).positions
     except (ContractError, OSError, UnicodeDecodeError):
         return Location(str(path))
     return positions.locate(where)
@@ -98,7 +72,9 @@ def index_operations(raw: dict[str, Any], path: Path) -> dict[str, Operation]:
             key = str(definition.get("operationId") or f"{method.upper()} {route}")
             if key in operations:
                 where = _locate(path, ("paths", route, method, "operationId"))
-                problems.append(Problem(where, f"duplicate operationId '{key}'", "make it unique"))
+                message = f"duplicate operationId '{key}': {operations[key].label} has it too"
+                hint = "an operationId must be unique in the document; rename one of them"
+                problems.append(Problem(where, message, hint))
                 continue
             operations[key] = Operation(
                 operation_id=key, method=method, path=route, definition=definition, path_item=item

@@ -7,12 +7,19 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from harness.contract.contract import Contract
-from harness.contract.openapi import read_document
+from harness.contract.documents import read_document
+from harness.contract.model import FieldMapping
+from harness.contract.source import Positions
 from harness.errors import ContractError, Location, Problem
 
 
 def resolve_schema(contract: Contract, reference: str, used_at: Location) -> dict[str, Any]:
     """``openapi.yaml#/components/schemas/Contact`` or ``schemas/x.json`` → the schema."""
+    return _resolve(contract, reference, used_at)[0]
+
+
+def _resolve(contract: Contract, reference: str, used_at: Location) -> tuple[dict[str, Any], Any]:
+    """The schema a reference names and the document it is in (for its local ``$ref``s)."""
     file_part, _, pointer = reference.partition("#")
     document = _document(contract, file_part, used_at)
     try:
@@ -22,17 +29,23 @@ def resolve_schema(contract: Contract, reference: str, used_at: Location) -> dic
             [Problem(used_at, f"'{reference}' points at nothing", _pointer_hint(document, pointer))]
         ) from None
     if not isinstance(node, dict):
-        raise ContractError([Problem(used_at, f"'{reference}' is not a schema (a mapping)")])
-    return node
+        message = f"'{reference}' is not a schema: it points at {_kind(node)}, not a mapping"
+        raise ContractError([Problem(used_at, message, "point at a JSON Schema object")])
+    return node, document
+
+
+def _kind(node: Any) -> str:
+    return "a list" if isinstance(node, list) else f"the value {node!r}"
 
 
 def _document(contract: Contract, file_part: str, used_at: Location) -> Any:
     api = contract.document
-    target = (contract.directory / file_part).resolve() if file_part else None
-    if api is not None and (target is None or target == api.path.resolve()):
+    target = contract.directory / file_part if file_part else None
+    if api is not None and (target is None or target.resolve() == api.path.resolve()):
         return api.raw
     if target is None:
-        raise ContractError([Problem(used_at, "a reference needs a file name before '#'")])
+        hint = "write the file first, e.g. openapi.yaml#/components/schemas/Contact"
+        raise ContractError([Problem(used_at, "a reference needs a file name before '#'", hint)])
     return read_document(target, used_at)
 
 
@@ -56,141 +69,174 @@ def _pointer_hint(document: Any, pointer: str) -> str:
     return "check the JSON pointer after '#'"
 
 
-def schema_properties(schema: Mapping[str, Any], root: Any) -> dict[str, Any] | None:
-    """Properties of an object schema (following local $ref and allOf); None if open-ended."""
-    if "$ref" in schema and isinstance(schema["$ref"], str) and schema["$ref"].startswith("#"):
-        return schema_properties(_follow(root, schema["$ref"][1:]), root)
-    properties: dict[str, Any] = dict(schema.get("properties") or {})
-    for part in schema.get("allOf") or []:
-        more = schema_properties(part, root)
+def schema_properties(
+    schema: Mapping[str, Any], root: Any, seen: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """Properties of an object schema (following local $ref and allOf); None if open-ended.
+
+    Raises KeyError/IndexError/TypeError/ValueError for a ``$ref`` that points at nothing.
+    """
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        target = _follow(root, ref[1:])
+        if ref in seen or not isinstance(target, Mapping):  # a cycle, or not a schema
+            return None
+        return schema_properties(target, root, seen | {ref})
+    declared = schema.get("properties") or {}
+    parts = schema.get("allOf") or []
+    if not isinstance(declared, Mapping) or not isinstance(parts, list):
+        return None
+    properties: dict[str, Any] = dict(declared)
+    for part in parts:
+        more = schema_properties(part, root, seen) if isinstance(part, Mapping) else None
         if more is None:
             return None
         properties.update(more)
-    if not properties and not schema.get("allOf"):
+    if not properties and not parts:
         return None
     return properties
 
 
-def check_references(contract: Contract) -> list[Problem]:
+def check_references(contract: Contract, positions: Positions) -> list[Problem]:
     """Every dangling operation, schema, field or PII reference in the contract."""
-    problems = list(_operation_problems(contract))
-    problems += _mapping_problems(contract)
-    problems += _webhook_schema_problems(contract)
+    checker = _References(contract, positions)
+    problems = list(checker.operation_problems())
+    problems += checker.mapping_problems()
+    problems += checker.pii_problems()
+    problems += checker.webhook_schema_problems()
     return problems
 
 
-def _named_operations(contract: Contract) -> Iterator[tuple[str, Location]]:
-    for error in contract.errors:
-        if error.trigger is not None:
-            yield error.trigger.operation, error.trigger.loc
-    if contract.health is not None:
-        yield contract.health.operation, contract.health.loc
-    for mapping in contract.mappings.values():
-        if mapping.operation:
-            yield mapping.operation, mapping.loc
-    for limit in contract.rate_limits:
-        for name in limit.operations:
-            yield name, limit.loc
-    webhooks = contract.webhooks
-    if webhooks is not None:
-        for event in webhooks.events.values():
-            if event.trigger:
-                yield event.trigger, event.loc
-        if webhooks.subscription:
-            yield webhooks.subscription, webhooks.loc
+class _References:
+    """The checks, sharing the contract and the positions that place each problem."""
 
+    def __init__(self, contract: Contract, positions: Positions) -> None:
+        self.contract = contract
+        self.at = positions.child
+        self.positions = positions
 
-def _operation_problems(contract: Contract) -> Iterator[Problem]:
-    known = list(contract.document.operations) if contract.document else []
-    for name, where in _named_operations(contract):
-        if name in known:
-            continue
-        if contract.document is None:
-            yield Problem(where, f"operation '{name}' named, but the contract has no 'api.openapi'")
-            continue
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "use an operationId of the document"
-        yield Problem(where, f"no operation '{name}' in {contract.document.path.name}", hint)
+    def named_operations(self) -> Iterator[tuple[str, Location]]:
+        contract = self.contract
+        for error in contract.errors:
+            if error.trigger is not None:
+                yield error.trigger.operation, self.at(error.trigger.loc, "operation")
+        if contract.health is not None:
+            yield contract.health.operation, self.at(contract.health.loc, "operation")
+        for mapping in contract.mappings.values():
+            if mapping.operation:
+                yield mapping.operation, self.at(mapping.loc, "operation")
+        for limit in contract.rate_limits:
+            for index, name in enumerate(limit.operations):
+                yield name, self.at(limit.loc, "operations", index)
+        webhooks = contract.webhooks
+        if webhooks is not None:
+            for event in webhooks.events.values():
+                if event.trigger:
+                    yield event.trigger, self.at(event.loc, "trigger", "operation")
+            if webhooks.subscription:
+                yield webhooks.subscription, self.at(webhooks.loc, "subscription", "operation")
 
+    def operation_problems(self) -> Iterator[Problem]:
+        document = self.contract.document
+        known = list(document.operations) if document else []
+        for name, where in self.named_operations():
+            if name in known:
+                continue
+            if document is None:
+                message = f"operation '{name}' named, but the contract has no 'api.openapi'"
+                hint = "add 'api: {openapi: openapi.yaml}' naming the vendor's OpenAPI document"
+                yield Problem(where, message, hint)
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else _known_hint(known)
+            yield Problem(where, f"no operation '{name}' in {document.path.name}", hint)
 
-def _mapping_problems(contract: Contract) -> list[Problem]:
-    problems: list[Problem] = []
-    for mapping in contract.mappings.values():
-        try:
-            ours = resolve_schema(contract, mapping.ours, mapping.loc)
-            theirs = resolve_schema(contract, mapping.theirs, mapping.loc)
-        except ContractError as exc:
-            problems += exc.problems
-            continue
-        ours_root = _root(contract, mapping.ours, ours)
-        theirs_root = _root(contract, mapping.theirs, theirs)
-        for field in mapping.fields:
-            problems += _field_problems(
-                field.ours, ours, ours_root, "ours", mapping.ours, where=field.loc
-            )
-            problems += _field_problems(
-                field.theirs, theirs, theirs_root, "theirs", mapping.theirs, where=field.loc
-            )
-    return problems + _pii_problems(contract)
+    def mapping_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        for mapping in self.contract.mappings.values():
+            sides: dict[str, tuple[dict[str, Any], str]] = {}
+            for side in ("ours", "theirs"):
+                reference, where = getattr(mapping, side), self.at(mapping.loc, side)
+                try:
+                    properties = _properties(self.contract, reference, where)
+                except ContractError as exc:
+                    problems += exc.problems
+                    continue
+                if properties is not None:  # None: an open-ended schema takes any field
+                    sides[side] = (properties, reference)
+            for field in mapping.fields:
+                for side, (properties, reference) in sides.items():
+                    problems += self._field_problems(field, side, properties, reference)
+        return problems
 
-
-def _root(contract: Contract, reference: str, schema: dict[str, Any]) -> Any:
-    file_part = reference.partition("#")[0]
-    document = contract.document
-    if (
-        document is not None
-        and (contract.directory / file_part).resolve() == document.path.resolve()
-    ):
-        return document.raw
-    return schema
-
-
-def _field_problems(
-    paths: tuple[str, ...], schema: Any, root: Any, side: str, ref: str, *, where: Location
-) -> list[Problem]:
-    properties = schema_properties(schema, root)
-    if properties is None:
-        return []
-    problems = []
-    for path in paths:
-        head = path.split(".", 1)[0].removesuffix("[]")
-        if head not in properties:
+    def _field_problems(
+        self, field: FieldMapping, side: str, properties: dict[str, Any], ref: str
+    ) -> list[Problem]:
+        problems = []
+        paths: tuple[str, ...] = getattr(field, side)
+        for index, path in enumerate(paths):
+            head = path.split(".", 1)[0].removesuffix("[]")
+            if head in properties:
+                continue
             close = difflib.get_close_matches(head, list(properties), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"fields: {', '.join(properties)}"
             message = f"mapping field '{path}' ({side}) is not in {ref}"
-            problems.append(Problem(where, message, hint))
-    return problems
-
-
-def _pii_problems(contract: Contract) -> list[Problem]:
-    if contract.security is None or not contract.mappings:
-        return []
-    problems = []
-    for entry in contract.security.pii:
-        entity, _, field = entry.partition(".")
-        if entity not in contract.mappings:
-            hint = f"declared entities: {', '.join(contract.mappings)}"
-            problems.append(
-                Problem(contract.security.loc, f"PII '{entry}': no mapping '{entity}'", hint)
-            )
-            continue
-        mapping = contract.mappings[entity]
-        sides = {p.split(".")[0] for f in mapping.fields for p in (*f.ours, *f.theirs)}
-        if field.split(".")[0] not in sides:
-            message = f"PII '{entry}': '{field}' is not a mapped field of '{entity}'"
-            problems.append(
-                Problem(contract.security.loc, message, "map the field, or fix the name")
-            )
-    return problems
-
-
-def _webhook_schema_problems(contract: Contract) -> list[Problem]:
-    problems: list[Problem] = []
-    if contract.webhooks is None:
+            problems.append(Problem(self._side_at(field.loc, side, index), message, hint))
         return problems
-    for event in contract.webhooks.events.values():
-        try:
-            resolve_schema(contract, event.schema, event.loc)
-        except ContractError as exc:
-            problems += exc.problems
-    return problems
+
+    def _side_at(self, loc: Location, side: str, index: int) -> Location:
+        """``ours: name`` is one path; ``ours: [a, b]`` a list of them."""
+        base = self.positions.path_of(loc)
+        if base is not None and (*base, side) in self.positions.scalars:
+            return self.at(loc, side)
+        return self.at(loc, side, index)
+
+    def pii_problems(self) -> list[Problem]:
+        security, mappings = self.contract.security, self.contract.mappings
+        if security is None or not mappings:
+            return []
+        problems = []
+        for index, entry in enumerate(security.pii):
+            where = self.at(security.loc, "pii", index)
+            entity, _, field = entry.partition(".")
+            if entity not in mappings:
+                close = difflib.get_close_matches(entity, list(mappings), n=1)
+                hint = f"did you mean '{close[0]}.{field}'?" if close else ""
+                hint = hint or f"declared entities (under 'mappings'): {', '.join(mappings)}"
+                problems.append(Problem(where, f"PII '{entry}': no mapping '{entity}'", hint))
+                continue
+            mapped = {
+                p.split(".")[0] for f in mappings[entity].fields for p in (*f.ours, *f.theirs)
+            }
+            if field.split(".")[0] not in mapped:
+                message = f"PII '{entry}': '{field}' is not a mapped field of '{entity}'"
+                hint = f"mapped fields of '{entity}': {', '.join(sorted(mapped))}"
+                problems.append(Problem(where, message, hint))
+        return problems
+
+    def webhook_schema_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.contract.webhooks is None:
+            return problems
+        for event in self.contract.webhooks.events.values():
+            try:
+                resolve_schema(self.contract, event.schema, self.at(event.loc, "schema"))
+            except ContractError as exc:
+                problems += exc.problems
+        return problems
+
+
+def _properties(contract: Contract, reference: str, where: Location) -> dict[str, Any] | None:
+    schema, root = _resolve(contract, reference, where)
+    try:
+        return schema_properties(schema, root)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        missing = exc.args[0] if isinstance(exc, KeyError) and exc.args else "a node"
+        message = f"a '$ref' inside {reference} points at nothing ({missing!r} is not there)"
+        hint = "fix that $ref, or define what it names"
+        raise ContractError([Problem(where, message, hint)]) from None
+
+
+def _known_hint(known: list[str]) -> str:
+    shown = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+    return f"use an operationId of the document: {shown}" if known else "the document has none"

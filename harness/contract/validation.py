@@ -16,7 +16,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from harness.contract.source import PathKey, Positions, Scalar, describe_scalar
+from harness.contract.source import PathKey, Positions, describe_scalar
+from harness.contract.variables import SECRET_PATHS
 from harness.errors import Problem
 
 _JSON_TYPES = {
@@ -27,6 +28,40 @@ _JSON_TYPES = {
     "object": "a mapping",
     "array": "a list",
     "null": "null",
+}
+
+# The schema's patterns, said in words: (what the value must be, how to write one).
+PATTERNS = {
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$": (
+        "an ISO 8601 period",
+        "write P, a number and a unit (Y, M, W or D), e.g. P1W, P3M, P1Y",
+    ),
+    "^[0-9]+(ms|s|m|h|d)$": (
+        "a duration",
+        "write a whole number and a unit (ms, s, m, h or d) without spaces, e.g. 30s, 1m, 1h",
+    ),
+    "^[A-Z]{3}$": ("an ISO 4217 currency code", "three capital letters, e.g. USD, EUR, GBP"),
+    "^[A-Z_][A-Z0-9_]*$": (
+        "an environment variable name",
+        "capital letters, digits and '_', e.g. ACME_TIMEOUT",
+    ),
+    "^[A-Za-z_][A-Za-z0-9_]*$": (
+        "an entity name",
+        "letters, digits and '_', not starting with a digit, e.g. contact",
+    ),
+    r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z0-9_.\[\]]+$": (
+        "an entity.field path",
+        "name a mapped field as entity.field, e.g. contact.email",
+    ),
+    r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$": (
+        "a module:function reference",
+        "e.g. myproject.transforms:normalize_phone",
+    ),
+    "^[a-z0-9][a-z0-9-]*$": ("a slug", "lowercase letters, digits and '-', e.g. acme-crm"),
+    "^[a-z][a-z0-9_-]*$": (
+        "an environment name",
+        "lowercase letters, digits, '_' and '-', starting with a letter, e.g. sandbox",
+    ),
 }
 
 
@@ -47,68 +82,119 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def validate_data(data: Any, positions: Positions) -> list[Problem]:
     """Every way ``data`` breaks the format, one problem per node, in file order."""
-    problems: dict[tuple[PathKey, str], Problem] = {}
+    problems: dict[tuple[str, str], Problem] = {}
     for error in _leaf_errors(_validator().iter_errors(data)):
-        problem = _explain(error, positions)
-        key = (tuple(error.absolute_path), problem.message)
-        problems.setdefault(key, problem)
+        for problem in _explain(error, positions):
+            problems.setdefault((problem.location.path, problem.message), problem)
     return sorted(problems.values(), key=lambda p: (p.location.line, p.location.column))
 
 
 def _leaf_errors(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
-    """Descend into oneOf/anyOf to the most relevant branch error."""
+    """Descend into oneOf/anyOf to the most relevant branch error.
+
+    A value that fails every branch on its type (``ours: 5`` for "a string or a list") and
+    an object that fails on which keys it has (a rate limit) are explained as a whole.
+    """
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
+            own = [sub for sub in error.context if not sub.relative_path]
+            if own and all(sub.validator in ("type", "required", "not") for sub in own):
+                yield error
+                continue
             best = jsonschema.exceptions.best_match(error.context)
-            if best is not None and best.validator not in ("not",):
+            if best is not None:
                 yield from _leaf_errors([best])
                 continue
         yield error
 
 
-def _explain(error: ValidationError, positions: Positions) -> Problem:
+def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
     path: PathKey = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        for message, hint, where in _explain_additional(error, path):
+            yield Problem(positions.locate(where), message, hint)
+        return
     explain = _EXPLAINERS.get(str(error.validator), _explain_default)
     message, hint, where = explain(error, positions, path)
-    return Problem(positions.locate(where), message, hint)
+    yield Problem(positions.locate(where), message, hint or _EXAMPLE_HINT)
 
 
 Explained = tuple[str, str, PathKey]
+_EXAMPLE_HINT = "compare with the same section of contracts/acme-crm/integration.yaml"
 
 
-def _explain_additional(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
+def _explain_additional(error: ValidationError, path: PathKey) -> Iterator[Explained]:
     allowed = sorted(_schema_of(error).get("properties", {}))
     instance: Any = error.instance
-    extra = [key for key in instance if key not in allowed]
-    key = extra[0] if extra else "?"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
-    where = f"'{_parent_name(path)}'" if path else "the top level"
-    return f"unknown key '{key}' in {where}", hint, (*path, key)
+    for key in (key for key in instance if key not in allowed):
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = (
+            f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+        )
+        yield f"unknown key '{key}' in {_where(path)}", hint, (*path, key)
 
 
 def _explain_required(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
     missing = str(error.message).split("'")[1] if "'" in error.message else str(error.message)
-    where = f"'{_parent_name(path)}'" if path else "the contract"
-    return f"missing required key '{missing}' in {where}", f"add '{missing}: ...'", path
+    message = f"missing required key '{missing}' in {_where(path)}"
+    instance: Any = error.instance
+    if "then" in error.schema_path and isinstance(instance, Mapping) and "type" in instance:
+        message += f" (type {instance['type']} needs it)"
+    return message, f"add '{missing}: ...'", path
 
 
 def _explain_type(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
     expected: Any = error.validator_value
     names = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_JSON_TYPES.get(name, name) for name in names)
+    return _type_problem(wanted, names, error.instance, positions, path)
+
+
+def _type_problem(
+    wanted: str, names: list[str], instance: Any, positions: Positions, path: PathKey
+) -> Explained:
     scalar = positions.scalars.get(path)
-    hint = _yaml11_hint(scalar, names) if scalar else ""
-    message = f"expected {wanted}, got {describe_scalar(error.instance)}"
-    if scalar and not scalar.quoted and "string" in names:
+    if path in SECRET_PATHS:  # never echo what may be a secret written inline
+        return f"expected {wanted}, got {_kind(instance)}", "write it as ${VARIABLE_NAME}", path
+    message = f"expected {wanted}, got {describe_scalar(instance)}"
+    if scalar and not scalar.quoted and "string" in names and not isinstance(instance, str):
         message += f" (written as {scalar.raw!r})"
-    return message, hint, path
+        found = describe_scalar(instance)
+        return message, f"YAML reads {scalar.raw} as {found}; quote it: '{scalar.raw}'", path
+    return message, _type_hint(names, instance, scalar.raw if scalar else ""), path
 
 
-def _yaml11_hint(scalar: Scalar, names: list[str]) -> str:
-    if "string" in names and not scalar.quoted:
-        return f"YAML reads {scalar.raw} as a non-string; quote it: '{scalar.raw}'"
-    return ""
+def _type_hint(names: list[str], instance: Any, raw: str) -> str:
+    if isinstance(instance, str) and "${" in instance:
+        return "${VAR} is substituted only into text; write the value itself here"
+    if "integer" in names or "number" in names:
+        numeric = isinstance(instance, str) and instance.strip().lstrip("-").replace(".", "", 1)
+        if numeric and numeric.isdigit():
+            return f"remove the quotes: {instance}"
+        return "write a whole number, e.g. 3" if "integer" in names else "write a number, e.g. 1.5"
+    if "boolean" in names:
+        return "write true or false, without quotes"
+    if "array" in names:
+        if isinstance(instance, dict):
+            return "write a list: one '- item' per line, or [a, b]"
+        return f"write a list, e.g. [{raw or '...'}] or one '- item' per line"
+    if "object" in names and instance is None:
+        return "the key has no value: write its keys on the lines below it, indented"
+    if "object" in names:
+        return "write 'key: value' lines indented below it"
+    if isinstance(instance, dict):
+        return "text with ': ' in it reads as a mapping; quote it"
+    if isinstance(instance, list):
+        return "text starting with '- ' or '[' reads as a list; quote it"
+    return _EXAMPLE_HINT
+
+
+def _kind(instance: Any) -> str:
+    if isinstance(instance, bool):
+        return "true or false"
+    if isinstance(instance, int | float):
+        return "a number"
+    return describe_scalar(instance) if isinstance(instance, dict | list) else "null"
 
 
 def _explain_enum(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
@@ -124,18 +210,24 @@ def _explain_enum(error: ValidationError, positions: Positions, path: PathKey) -
 
 
 def _explain_const(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
+    wanted = error.validator_value
+    found = describe_scalar(error.instance)
+    if isinstance(error.instance, str) and error.instance == str(wanted):
+        return f"expected {wanted!r}, got {found}", f"remove the quotes: {wanted}", path
     return (
-        f"expected {error.validator_value!r}, got {describe_scalar(error.instance)}",
-        f"this version of harness reads format {error.validator_value}",
+        f"expected {wanted!r}, got {found}",
+        f"this version of harness reads format {wanted}",
         path,
     )
 
 
 def _explain_pattern(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
-    about = _schema_of(error).get(
-        "description", f"it must match the pattern {error.validator_value}"
-    )
-    return f"{describe_scalar(error.instance)} is not valid here", about, path
+    pattern = str(error.validator_value)
+    what, hint = PATTERNS.get(pattern, ("in the expected form", ""))
+    hint = hint or _schema_of(error).get("description") or f"it must match {pattern}"
+    if "propertyNames" in error.schema_path:  # the key is wrong, not its value
+        return f"key {error.instance!r} is not {what}", hint, (*path, str(error.instance))
+    return f"{describe_scalar(error.instance)} is not {what}", hint, path
 
 
 def _explain_format(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
@@ -145,14 +237,52 @@ def _explain_format(error: ValidationError, positions: Positions, path: PathKey)
     return f"{describe_scalar(error.instance)} is not a valid {fmt}", hint, path
 
 
+def _explain_bound(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
+    schema = _schema_of(error)
+    low, high = schema.get("minimum", schema.get("exclusiveMinimum")), schema.get("maximum")
+    if error.validator == "maximum":
+        message = f"{error.instance} is too large: the most allowed is {high}"
+    elif error.validator == "exclusiveMinimum":
+        message = f"{error.instance} is too small: it must be more than {low}"
+    else:
+        message = f"{error.instance} is too small: the least allowed is {low}"
+    if low is not None and high is not None:
+        hint = f"use a value from {low} to {high}"
+    else:
+        hint = f"use at most {high}" if low is None else f"use {low} or more"
+    return message, hint, path
+
+
+def _explain_size(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
+    if error.validator == "uniqueItems":
+        return "the list repeats an item", "remove the duplicate", path
+    if error.validator == "minItems":
+        return "the list is empty", "add at least one item, or remove the key", path
+    return "the value is empty", "write a value, or remove the key", path
+
+
 def _explain_one_of(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
-    if _parent_name(path) in ("rate_limits",) or (path and path[0] == "rate_limits"):
-        return (
-            "a rate limit is either 'limit' + 'window' or 'concurrent', not both or neither",
-            "e.g. {limit: 60, window: 1m} or {concurrent: 5}",
-            path,
-        )
+    instance: Any = error.instance
+    own = [sub for sub in error.context or () if not sub.relative_path]
+    if all(sub.validator == "type" for sub in own):
+        names = [str(sub.validator_value) for sub in own]
+        wanted = " or ".join(_JSON_TYPES.get(name, name) for name in names)
+        return _type_problem(wanted, names, instance, positions, path)
+    if path[:1] == ("rate_limits",) and isinstance(instance, Mapping):
+        return (*_rate_limit_shape(instance), path)
     return _explain_default(error, positions, path)
+
+
+def _rate_limit_shape(limit: Mapping[str, Any]) -> tuple[str, str]:
+    example = "e.g. {limit: 60, window: 1m} or {concurrent: 5}"
+    if "concurrent" in limit and ("limit" in limit or "window" in limit):
+        message = "a rate limit has either 'limit' + 'window' or 'concurrent', not both"
+        return message, "split it into two entries: {limit: 60, window: 1m} and {concurrent: 5}"
+    if "limit" in limit:
+        return "'limit' needs a 'window' (the period it counts over)", "add e.g. 'window: 1m'"
+    if "window" in limit:
+        return "'window' needs a 'limit' (how many requests per window)", "add e.g. 'limit: 60'"
+    return "a rate limit needs 'limit' + 'window', or 'concurrent'", example
 
 
 def _explain_default(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
@@ -164,20 +294,29 @@ def _schema_of(error: ValidationError) -> Mapping[str, Any]:
     return schema if isinstance(schema, Mapping) else {}
 
 
-def _parent_name(path: PathKey) -> str:
-    for part in reversed(path):
-        if isinstance(part, str):
-            return part
-    return "$"
+def _where(path: PathKey) -> str:
+    """'the top level', 'info', or 'an entry of fields' for the node at ``path``."""
+    if not path:
+        return "the top level"
+    names = [part for part in path if isinstance(part, str)]
+    if isinstance(path[-1], int):
+        return f"an entry of '{names[-1]}'" if names else "a list entry"
+    return f"'{names[-1]}'"
 
 
 _EXPLAINERS = {
-    "additionalProperties": _explain_additional,
     "required": _explain_required,
     "type": _explain_type,
     "enum": _explain_enum,
     "const": _explain_const,
     "pattern": _explain_pattern,
     "format": _explain_format,
+    "minimum": _explain_bound,
+    "maximum": _explain_bound,
+    "exclusiveMinimum": _explain_bound,
+    "minLength": _explain_size,
+    "minItems": _explain_size,
+    "uniqueItems": _explain_size,
     "oneOf": _explain_one_of,
+    "anyOf": _explain_one_of,
 }

@@ -16,7 +16,7 @@ from harness.contract.model import Secret
 from harness.contract.source import PathKey, Positions
 from harness.errors import Problem
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 SECRET_PATHS: frozenset[PathKey] = frozenset(
     {
         ("auth", "client_secret"),
@@ -57,7 +57,7 @@ class Resolver:
         return data
 
     def _text(self, text: str, path: PathKey) -> str | None:
-        if "${" not in text:
+        if "${" not in text or self._malformed(text, path):
             return text
         missing = False
 
@@ -73,11 +73,13 @@ class Resolver:
                 return ""
             return value
 
-        result = _REFERENCE.sub(substitute, text)
+        result = REFERENCE.sub(substitute, text)
         return None if missing else result
 
     def _secret(self, text: str, path: PathKey) -> Secret:
-        match = _REFERENCE.fullmatch(text.strip())
+        match = REFERENCE.fullmatch(text.strip())
+        if match is None and self._malformed(text, path):
+            return Secret(None, None)
         if match is None:
             self.problems.append(
                 Problem(
@@ -91,6 +93,19 @@ class Resolver:
         value = self.environ.get(name, default)
         self._record(name, path, value is not None, True)
         return Secret(name, value)
+
+    def _malformed(self, text: str, path: PathKey) -> bool:
+        """A ``${`` that does not start a well-formed reference (``${MY VAR}``, ``${X``)."""
+        if "${" not in REFERENCE.sub("", text):
+            return False
+        self.problems.append(
+            Problem(
+                self.positions.locate(path),
+                "malformed variable reference: expected ${NAME} or ${NAME:-default}",
+                "a NAME has letters, digits and '_' and does not start with a digit",
+            )
+        )
+        return True
 
     def _record(self, name: str, path: PathKey, is_set: bool, secret: bool) -> None:
         self.uses.append(VariableUse(name, self.positions.locate(path), is_set, secret))

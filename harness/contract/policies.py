@@ -1,0 +1,221 @@
+"""The operational sections of the contract: errors, retry, rate limits, webhooks, health,
+performance, security, maintenance, support, costs, migration and changelog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import field
+from typing import Any
+
+from harness.contract.nodes import (
+    NOWHERE,
+    RateLimitHeaders,
+    Secret,
+    SignatureSchemeName,
+    node,
+    parse_window,
+)
+from harness.errors import Location
+
+
+@node
+class ErrorMatch:
+    body: str | None = None
+    equals: str | int | None = None
+    type: str | None = None
+    header: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class Trigger:
+    operation: str
+    path: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+    auth: str = "valid"
+    repeat: int = 1
+    loc: Location = NOWHERE
+
+
+@node
+class ErrorCode:
+    code: str
+    status: int
+    description: str | None = None
+    resolution: str | None = None
+    retryable: bool = False
+    match: ErrorMatch | None = None
+    trigger: Trigger | None = None
+    untriggerable: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class Retry:
+    max_attempts: int
+    backoff: str = "exponential"
+    base_delay_ms: int = 1000
+    max_delay_ms: int | None = None
+    jitter: str = "none"
+    retry_on: tuple[int, ...] = (429, 502, 503, 504)
+    honor_retry_after: bool = True
+    max_retry_after_ms: int | None = None
+    deadline_ms: int | None = None
+    idempotency_header: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class RateLimit:
+    limit: int | None = None
+    window: str | None = None
+    concurrent: int | None = None
+    scope: str = "client"
+    headers: RateLimitHeaders = RateLimitHeaders.X_RATELIMIT
+    operations: tuple[str, ...] = ()
+    description: str | None = None
+    loc: Location = NOWHERE
+
+    @property
+    def window_s(self) -> float | None:
+        """The window in seconds (``1m`` → 60.0)."""
+        return parse_window(self.window) if self.window else None
+
+
+@node
+class Signature:
+    scheme: SignatureSchemeName
+    secret: Secret
+    tolerance_s: int | None = None
+    header: str | None = None
+    algorithm: str | None = None
+    encoding: str | None = None
+    prefix: str | None = None
+    template: str | None = None
+    timestamp_header: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class WebhookEvent:
+    name: str
+    schema: str
+    description: str | None = None
+    trigger: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class WebhookHandler:
+    url: str | None = None
+    app: str | None = None
+    replay: str = "reject"
+    loc: Location = NOWHERE
+
+
+@node
+class Webhooks:
+    signature: Signature | None = None
+    events: Mapping[str, WebhookEvent] = field(default_factory=dict)
+    subscription: str | None = None
+    delivery_max_attempts: int = 3
+    delivery_timeout_ms: int = 5000
+    delivery_backoff_ms: int = 500
+    handler: WebhookHandler | None = None
+    allowed_ips: tuple[str, ...] = ()
+    loc: Location = NOWHERE
+
+
+@node
+class Health:
+    operation: str
+    expect_status: int = 200
+    max_latency_ms: int | None = None
+    metrics: tuple[str, ...] = ()
+    alerts: tuple[str, ...] = ()
+    log_level: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class Performance:
+    avg_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    throughput_rps: float | None = None
+    min_samples: int = 20
+    strategies: Mapping[str, str] = field(default_factory=dict)
+    loc: Location = NOWHERE
+
+
+@node
+class Security:
+    pii: tuple[str, ...] = ()
+    retention_days: int | None = None
+    compliance: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    considerations: tuple[str, ...] = ()
+    audit: str | None = None
+    strict_entities: tuple[str, ...] = ()
+    loc: Location = NOWHERE
+
+
+@node
+class MaintenanceTask:
+    task: str
+    every: str
+    last_done: dt.date | None = None
+    owner: str | None = None
+    description: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class TroubleshootingEntry:
+    problem: str
+    symptoms: str | None = None
+    causes: tuple[str, ...] = ()
+    resolution: tuple[str, ...] = ()
+    prevention: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class Support:
+    external: str | None = None
+    internal: str | None = None
+    channels: tuple[str, ...] = ()
+    issues_url: str | None = None
+    troubleshooting: tuple[TroubleshootingEntry, ...] = ()
+    loc: Location = NOWHERE
+
+
+@node
+class Costs:
+    pricing_model: str | None = None
+    currency: str | None = None
+    monthly_budget: float | None = None
+    unit_price: float | None = None
+    optimization: tuple[str, ...] = ()
+    monitoring: str | None = None
+    loc: Location = NOWHERE
+
+
+@node
+class Migration:
+    from_version: str | None = None
+    breaking_changes: tuple[str, ...] = ()
+    steps: tuple[str, ...] = ()
+    loc: Location = NOWHERE
+
+
+@node
+class ChangelogEntry:
+    version: str
+    date: dt.date
+    changes: tuple[str, ...] = ()
+    loc: Location = NOWHERE
