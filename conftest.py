@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = ("pytester",)
 
 settings.register_profile(
     "ci",
@@ -17,3 +21,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Contracts under tests/ are test data (broken on purpose, or aimed at test servers)."""
+    if collection_path.name != "integration.yaml":
+        return None
+    try:
+        parts = collection_path.resolve().relative_to(Path(__file__).parent).parts
+    except ValueError:
+        return None
+    return True if parts[:1] == ("tests",) else None

@@ -24,11 +24,16 @@ def generate_document(operations: int) -> dict[str, Any]:
     for index in range(operations // 2):
         item_schema = {"$ref": "#/components/schemas/Item"}
         paths[f"/resources{index}/{{id}}"] = {
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "get": {
                 "operationId": f"get{index}",
                 "responses": {
-                    "200": {"description": "ok", "content": {"application/json": {"schema": item_schema}}},
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": item_schema}},
+                    },
                     "404": {"$ref": "#/components/responses/NotFound"},
                 },
             },

@@ -7,16 +7,23 @@ import sys
 from collections.abc import Sequence
 
 from harness import __version__
+from harness.check_command import add_arguments, run_check
+from harness.contract import load_contract
+from harness.errors import ContractError, UsageError
 from harness.lint import lint, render_json, render_text
+from harness.sandbox import serve
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="harness",
-        description="Integration contracts checked against reality.",
+        prog="harness", description="Integration contracts checked against reality."
     )
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check", help="check contracts against an environment (default: the local sandbox)"
+    )
+    add_arguments(check)
     lint_cmd = commands.add_parser(
         "lint", help="validate contracts: file:line:col errors, exit 1 on any"
     )
@@ -25,18 +32,46 @@ def _parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument(
         "-v", "--verbose", action="store_true", help="also list unset ${VAR}s and other notes"
     )
+    sandbox = commands.add_parser("sandbox", help="serve the local sandbox of a contract")
+    sandbox.add_argument("contract", metavar="CONTRACT_DIR")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--host", default=None, help="default 127.0.0.1 (loopback only)")
+    sandbox.add_argument("--seed", type=int, default=0)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in given:  # everything after -- goes to pytest unchanged
+        cut = given.index("--")
+        given, passthrough = given[:cut], given[cut + 1 :]
+    args = _parser().parse_args(given)
+    args.pytest_args = passthrough
     try:
-        if args.command == "lint":
-            return _lint(args)
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"harness {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ContractError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "lint":
+        return _lint(args)
+    if args.command == "check":
+        return run_check(args)
+    if args.command == "sandbox":
+        return _sandbox(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -47,6 +82,13 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         print(render_text(results, verbose=args.verbose))
     return 0 if all(result.valid for result in results) else 1
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    contract = load_contract(args.contract, environment="local")
+    host = args.host or "127.0.0.1"
+    serve(contract, host=host, port=args.port, seed=args.seed, allow_public=args.host is not None)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,4 +65,20 @@ class ContractError(HarnessError):
 
 
 class CheckFailure(AssertionError):
-    """The integration violated its contract: shown as *failed*, never *broken*."""
+    """The integration violated its contract: shown as *failed*, never *broken*.
+
+    ``evidence`` holds JSON-safe excerpts (requests, responses, curl lines) with secrets
+    already removed; ``data`` holds measured figures for the reports.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        evidence: tuple[dict[str, object], ...] = (),
+        data: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.evidence = evidence
+        self.data = data or {}

@@ -8,8 +8,7 @@ import typing
 import jsonschema
 import pytest
 
-from harness.contract import Contract, format_schema
-from harness.contract import model
+from harness.contract import Contract, format_schema, model
 
 TOP_LEVEL = [
     "harness", "info", "type", "pattern", "environments", "config", "auth", "api",

@@ -1,0 +1,29 @@
+"""The check families: each module plans one Check per claim of its guide section."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from harness.checks import auth, config, conformance, health
+from harness.checks.base import Check
+from harness.contract import Contract
+
+FAMILIES = {
+    "config": config.plan,
+    "auth": auth.plan,
+    "health": health.plan,
+    "conformance": conformance.plan,
+}
+
+
+def plan_checks(contract: Contract, families: Collection[str] = ()) -> list[Check]:
+    """Every check of the contract, in family order; ``families`` filters (empty: all)."""
+    return [
+        check
+        for name, plan in FAMILIES.items()
+        if not families or name in families
+        for check in plan(contract)
+    ]
+
+
+__all__ = ["FAMILIES", "Check", "plan_checks"]

@@ -1,0 +1,131 @@
+"""Family ``auth``: credentials are obtained, reused, refreshed and refused as declared."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import httpx
+
+from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.oauth import oauth_checks
+from harness.checks.operations import SAFE_METHODS, path_parameters, secured_operations
+from harness.contract import Contract
+from harness.contract.contract import Operation
+from harness.contract.model import AuthType
+from harness.errors import CheckFailure
+from harness.results import Family
+from harness.transports.scrub import redact_text, response_excerpt
+
+
+def plan(contract: Contract) -> list[Check]:
+    auth = contract.auth
+    if auth is None or auth.type is AuthType.NONE:
+        return []
+    checks = oauth_checks(contract) if auth.type is AuthType.OAUTH2_CLIENT_CREDENTIALS else []
+    checks.append(
+        Check(
+            family=Family.AUTH,
+            name="wrong_credentials_rejected",
+            run=check_wrong_credentials,
+            description=f"{auth.type} credentials that are wrong are refused",
+            loc=auth.loc,
+        )
+    )
+    for operation in secured_operations(contract):
+        checks.append(
+            Check(
+                family=Family.AUTH,
+                name=f"no_bypass[{operation.operation_id}]",
+                run=partial(check_no_bypass, operation_id=operation.operation_id),
+                description=f"{operation.label} refuses requests without credentials",
+                loc=auth.loc,
+                mutating=operation.method not in SAFE_METHODS,
+            )
+        )
+    return checks
+
+
+def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
+    """A request with no credentials at all must get 401 or 403."""
+    operation = context.contract.operation(operation_id)
+    response = _send_plain(context, operation)
+    if response.status_code in (401, 403):
+        return Verdict(message=f"{operation.label} without credentials: {response.status_code}")
+    where = context.contract.auth.loc if context.contract.auth else context.contract.loc
+    raise CheckFailure(
+        f"auth bypass: {operation.label} answered {response.status_code} to a request without "
+        f"credentials; the contract requires auth ({where})",
+        evidence=(response_excerpt(response, context.secrets(), limit=600),),
+    )
+
+
+def _send_plain(
+    context: CheckContext, operation: Operation, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    path = operation.path
+    for name in path_parameters(operation):
+        path = path.replace("{" + name + "}", "harness-probe")
+    body: dict[str, Any] = {}
+    if operation.method in ("post", "put", "patch"):
+        body["json"] = {}
+    merged = {**(context.contract.api.headers if context.contract.api else {}), **(headers or {})}
+    return context.http().request(operation.method.upper(), path, headers=merged, **body)
+
+
+def check_wrong_credentials(context: CheckContext) -> Verdict:
+    """Wrong credentials are refused: OAuth2 with invalid_client, others with 401/403."""
+    auth = context.contract.auth
+    assert auth is not None  # planned only with auth
+    if auth.type is AuthType.OAUTH2_CLIENT_CREDENTIALS:
+        return _wrong_client_secret(context)
+    wrong = {
+        AuthType.API_KEY: {auth.header or "X-API-Key": "wrong-key-from-harness"},
+        AuthType.BASIC: {"Authorization": "Basic aGFybmVzczp3cm9uZw=="},
+        AuthType.BEARER: {"Authorization": "Bearer wrong-token-from-harness"},
+        AuthType.JWT: {"Authorization": "Bearer e30.e30.d3Jvbmc"},
+    }[auth.type]
+    operations = secured_operations(context.contract)
+    safe = [op for op in operations if op.method in SAFE_METHODS] or operations
+    if not safe:
+        return Verdict(message="no secured operation to try wrong credentials on")
+    response = _send_plain(context, safe[0], wrong)
+    if response.status_code not in (401, 403):
+        raise CheckFailure(
+            f"{safe[0].label} accepted wrong {auth.type} credentials ({response.status_code})",
+            evidence=(response_excerpt(response, context.secrets(), limit=600),),
+        )
+    return Verdict(message=f"wrong credentials refused with {response.status_code}")
+
+
+def _wrong_client_secret(context: CheckContext) -> Verdict:
+    auth = context.contract.auth
+    assert auth is not None
+    assert auth.token_url is not None
+    credentials = context.target.credentials
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": credentials.client_id or "",
+        "client_secret": "wrong-secret-from-harness",
+    }
+    response = context.http().post(auth.token_url, data=form)
+    evidence = (response_excerpt(response, context.secrets(), limit=600),)
+    error = _json(response).get("error")
+    if response.status_code not in (400, 401) or error != "invalid_client":
+        raise CheckFailure(
+            f"token request with a wrong client secret got {response.status_code} "
+            f"error={error!r}; RFC 6749 §5.2 requires 400/401 with error=invalid_client "
+            f"({redact_text(response.text[:200], context.secrets())!r})",
+            evidence=evidence,
+        )
+    if response.status_code == 401 and "www-authenticate" not in response.headers:
+        raise CheckFailure("401 from the token endpoint without WWW-Authenticate (RFC 6749 §5.2)")
+    return Verdict(message=f"wrong client secret refused: {response.status_code} invalid_client")
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        value = response.json()
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,287 @@
+"""Read a request the way its operation declares it, or say precisely what is wrong.
+
+Parameters arrive as text; they are turned into the types their schemas name (``"7"`` →
+``7`` for an integer, ``a,b`` → ``["a", "b"]`` for a non-exploded array) before they are
+validated against the request view of the document. Bodies are parsed by media type
+(JSON and form bodies are validated; other media types are taken as they come).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from harness.sandbox.dialect import View
+from harness.sandbox.spec import BodySpec, MediaSpec, OperationSpec, ParameterSpec, Spec
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+class InvalidRequest(Exception):
+    """The request does not match its operation; ``location`` is path/query/header/body."""
+
+    def __init__(self, location: str, name: str, message: str) -> None:
+        self.location = location
+        self.name = name
+        self.message = message
+        where = f"{location} {name}".strip()
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(slots=True, kw_only=True)
+class ParsedRequest:
+    """The declared parts of a request, typed."""
+
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    media_type: str | None = None
+
+
+class RequestReader:
+    """Parses and validates requests against one document."""
+
+    def __init__(self, spec: Spec) -> None:
+        self._spec = spec
+        self._kinds: dict[str, tuple[str, str]] = {}
+
+    async def read(
+        self,
+        op: OperationSpec,
+        request: Request,
+        path_params: Mapping[str, str],
+        *,
+        strict: bool = True,
+    ) -> ParsedRequest:
+        """The typed request; ``InvalidRequest`` at the first thing that is wrong.
+
+        ``strict=False`` reads what it can and raises nothing (for operations that
+        document no status to refuse a malformed request with).
+        """
+        parsed = ParsedRequest()
+        for param in op.parameters:
+            value = self._raw_parameter(param, request, path_params)
+            if value is _ABSENT:
+                if param.required and strict:
+                    raise InvalidRequest(param.location, param.name, "is required")
+                continue
+            typed = self._typed(param, value)
+            if param.schema is not None and strict:
+                problem = self._spec.check(typed, param.schema, View.REQUEST)
+                if problem is not None:
+                    raise InvalidRequest(param.location, param.name, problem)
+            _target(parsed, param.location)[param.name] = typed
+        if op.body is not None:
+            try:
+                await self._read_body(op.body, request, parsed, strict=strict)
+            except InvalidRequest:
+                if strict:
+                    raise
+                parsed.body = None
+        return parsed
+
+    # --- parameters ------------------------------------------------------------------------
+
+    def _raw_parameter(
+        self, param: ParameterSpec, request: Request, path_params: Mapping[str, str]
+    ) -> Any:
+        if param.location == "path":
+            return path_params.get(param.name, _ABSENT)
+        if param.location == "header":
+            return request.headers.get(param.name, _ABSENT)
+        if param.location == "cookie":
+            return request.cookies.get(param.name, _ABSENT)
+        if param.location != "query":
+            return _ABSENT
+        if self._kind(param)[0] == "object" and not param.json_content:
+            return _deep_object(param.name, request) or _ABSENT
+        values = request.query_params.getlist(param.name)
+        if not values:
+            return _ABSENT
+        return values if self._kind(param)[0] == "array" and param.explode else values[-1]
+
+    def _typed(self, param: ParameterSpec, value: Any) -> Any:
+        if param.json_content and isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        kind, item_kind = self._kind(param)
+        if kind == "array":
+            items = value if isinstance(value, list) else _split(str(value), param)
+            return [coerce(item, item_kind) for item in items]
+        if kind == "object" and isinstance(value, dict):
+            return value
+        return coerce(value, kind)
+
+    def _kind(self, param: ParameterSpec) -> tuple[str, str]:
+        key = param.schema or ""
+        cached = self._kinds.get(key)
+        if cached is None:
+            schema = self._spec.deref(param.schema, View.REQUEST)[1] if param.schema else {}
+            kind = schema_kind(self._spec, schema)
+            items = schema.get("items") if isinstance(schema, dict) else None
+            item_kind = schema_kind(self._spec, items) if isinstance(items, dict) else "string"
+            cached = self._kinds[key] = (kind, item_kind)
+        return cached
+
+    # --- bodies ----------------------------------------------------------------------------
+
+    async def _read_body(
+        self, spec: BodySpec, request: Request, parsed: ParsedRequest, *, strict: bool
+    ) -> None:
+        raw = await request.body()
+        if not raw:
+            if spec.required:
+                raise InvalidRequest("body", "", "a request body is required")
+            return
+        media = _match_media(spec, request.headers.get("content-type"))
+        if media is None and not strict:
+            media = spec.media[0]
+        if media is None:
+            given = request.headers.get("content-type", "none")
+            documented = ", ".join(m.media_type for m in spec.media)
+            raise InvalidRequest("header", "Content-Type", f"{given} is not one of {documented}")
+        parsed.media_type = media.media_type
+        parsed.body = self._parse_body(media, raw)
+        if media.schema is not None and parsed.body is not _UNPARSED and strict:
+            problem = self._spec.check(parsed.body, media.schema, View.REQUEST)
+            if problem is not None:
+                raise InvalidRequest("body", "", problem)
+        if parsed.body is _UNPARSED:
+            parsed.body = None
+
+    def _parse_body(self, media: MediaSpec, raw: bytes) -> Any:
+        lowered = media.media_type.lower()
+        if media.is_json and lowered != "*/*":
+            try:
+                return json.loads(raw)
+            except ValueError as exc:
+                raise InvalidRequest("body", "", f"is not valid JSON: {exc}") from None
+        if lowered.startswith("application/x-www-form-urlencoded"):
+            return self._form(media, raw)
+        return _UNPARSED
+
+    def _form(self, media: MediaSpec, raw: bytes) -> dict[str, Any]:
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise InvalidRequest("body", "", "is not UTF-8 form data") from None
+        schema = self._spec.deref(media.schema, View.REQUEST)[1] if media.schema else {}
+        properties = _form_properties(self._spec, schema)
+        form: dict[str, Any] = {}
+        for name, value in pairs:
+            kind = schema_kind(self._spec, properties.get(name, {}))
+            if kind == "array":
+                form.setdefault(name, []).append(value)
+            else:
+                form[name] = coerce(value, kind)
+        return form
+
+
+_ABSENT = object()
+_UNPARSED = object()
+
+
+def _target(parsed: ParsedRequest, location: str) -> dict[str, Any]:
+    if location == "path":
+        return parsed.path
+    if location == "query":
+        return parsed.query
+    return parsed.headers
+
+
+def _split(text: str, param: ParameterSpec) -> list[str]:
+    if param.location == "query" and not param.explode:
+        return text.split(",") if text else []
+    return [part.strip() for part in text.split(",")] if text else []
+
+
+def _deep_object(name: str, request: Request) -> dict[str, str]:
+    prefix = name + "["
+    return {
+        key[len(prefix) : -1]: value
+        for key, value in request.query_params.multi_items()
+        if key.startswith(prefix) and key.endswith("]")
+    }
+
+
+def _match_media(spec: BodySpec, content_type: str | None) -> MediaSpec | None:
+    if not spec.media:
+        return MediaSpec(media_type=content_type or "application/octet-stream", schema=None)
+    if content_type is None:
+        return spec.media[0] if len(spec.media) == 1 else None
+    given = content_type.split(";")[0].strip().lower()
+    for media in spec.media:
+        documented = media.media_type.split(";")[0].strip().lower()
+        if documented in (given, "*/*"):
+            return media
+        if documented.endswith("/*") and given.startswith(documented[:-1]):
+            return media
+    return None
+
+
+def _form_properties(spec: Spec, schema: Any) -> dict[str, Any]:
+    if not isinstance(schema, dict):
+        return {}
+    properties = dict(schema.get("properties") or {})
+    for part in schema.get("allOf") or schema.get("oneOf") or schema.get("anyOf") or ():
+        if isinstance(part, dict):
+            resolved = spec.deref(part["$ref"][1:], View.REQUEST)[1] if "$ref" in part else part
+            for name, sub in _form_properties(spec, resolved).items():
+                properties.setdefault(name, sub)
+    return properties
+
+
+def schema_kind(spec: Spec, schema: Any) -> str:
+    """The JSON type a (possibly ``$ref``) schema mostly describes; ``string`` by default."""
+    for _ in range(16):
+        if not isinstance(schema, dict):
+            return "string"
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            schema = spec.deref(ref[1:], View.REQUEST)[1]
+            continue
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if isinstance(kind, str):
+            return kind
+        options = schema.get("allOf") or schema.get("oneOf") or schema.get("anyOf")
+        if isinstance(options, list) and options:
+            schema = next(
+                (o for o in options if isinstance(o, dict) and o.get("type") != "null"), options[0]
+            )
+            continue
+        if "properties" in schema:
+            return "object"
+        if "items" in schema:
+            return "array"
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum and not isinstance(enum[0], str):
+            return "number" if isinstance(enum[0], int | float) else "string"
+        return "string"
+    return "string"
+
+
+def coerce(value: Any, kind: str) -> Any:
+    """Text from a URL, header or form as the JSON type ``kind`` (unchanged if it is not)."""
+    if not isinstance(value, str):
+        return value
+    if kind == "integer" and _INTEGER.fullmatch(value):
+        return int(value)
+    if kind == "number" and _NUMBER.fullmatch(value):
+        return int(value) if _INTEGER.fullmatch(value) else float(value)
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    if kind == "null" and value in ("", "null"):
+        return None
+    return value

@@ -1,0 +1,171 @@
+"""Removing secrets from anything harness shows or stores: text, headers, bodies, excerpts.
+
+A secret is removed in every form it may take on the wire: raw, URL-encoded, base64 and
+base64url, JSON-escaped and hex. Headers that carry credentials and OAuth fields in bodies
+are removed by name, whatever their value.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import re
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode
+
+import httpx
+
+REDACTED = "[redacted]"
+MIN_SECRET_LENGTH = 4
+SENSITIVE_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "apikey",
+        "x-auth-token",
+        "x-access-token",
+    }
+)
+SENSITIVE_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "id_token",
+        "client_assertion",
+        "password",
+        "api_key",
+        "secret",
+    }
+)
+
+
+def secret_forms(secret: str) -> Iterator[str]:
+    """Every encoding of ``secret`` that may appear in a request, response or log."""
+    raw = secret.encode("utf-8")
+    yield secret
+    yield quote(secret, safe="")
+    yield quote_plus(secret)
+    yield json.dumps(secret)[1:-1]
+    yield raw.hex()
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        text = encoded.decode("ascii")
+        yield text
+        yield text.rstrip("=")
+
+
+def redact_text(text: str, secrets: Collection[str]) -> str:
+    """``text`` with every form of every secret replaced by ``[redacted]``."""
+    forms = {
+        form
+        for secret in secrets
+        if len(secret) >= MIN_SECRET_LENGTH
+        for form in secret_forms(secret)
+    }
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= MIN_SECRET_LENGTH:
+            text = text.replace(form, REDACTED)
+    return text
+
+
+def redact_headers(
+    headers: Mapping[str, str] | httpx.Headers,
+    secrets: Collection[str],
+    extra: Collection[str] = (),
+) -> dict[str, str]:
+    """Headers with credential headers (and ``extra`` names) removed by name, secrets by value."""
+    names = SENSITIVE_HEADERS | {name.lower() for name in extra}
+    return {
+        name: REDACTED if name.lower() in names else redact_text(value, secrets)
+        for name, value in headers.items()
+    }
+
+
+def redact_fields(value: Any) -> Any:
+    """JSON data with OAuth and password fields removed by key, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if str(key).lower() in SENSITIVE_FIELDS else redact_fields(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_fields(item) for item in value]
+    return value
+
+
+def redact_body(body: bytes, content_type: str, secrets: Collection[str]) -> str:
+    """A body as text, with sensitive fields (JSON or form) and secret values removed."""
+    text = body.decode("utf-8", "replace")
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if kind.endswith(("json", "+json")):
+        with contextlib.suppress(ValueError):
+            text = json.dumps(redact_fields(json.loads(text)), ensure_ascii=False)
+    elif kind == "application/x-www-form-urlencoded":
+        pairs = [
+            (key, REDACTED if key.lower() in SENSITIVE_FIELDS else item)
+            for key, item in parse_qsl(text, keep_blank_values=True)
+        ]
+        text = urlencode(pairs)
+    return redact_text(text, secrets)
+
+
+def redact_url(url: str, secrets: Collection[str]) -> str:
+    """A URL without userinfo, sensitive query parameters or secret values."""
+    parsed = httpx.URL(url)
+    if parsed.userinfo:
+        parsed = parsed.copy_with(username=None, password=None)
+    params = [
+        (key, REDACTED if key.lower() in SENSITIVE_FIELDS | _QUERY_KEYS else item)
+        for key, item in parsed.params.multi_items()
+    ]
+    if params:
+        parsed = parsed.copy_with(query=urlencode(params).encode("ascii"))
+    return redact_text(str(parsed), secrets)
+
+
+_QUERY_KEYS = frozenset({"key", "apikey", "api_key", "token", "access_token", "sig", "signature"})
+_SPACES = re.compile(r"\s+")
+
+
+def response_excerpt(
+    response: httpx.Response, secrets: Collection[str], *, limit: int = 2000
+) -> dict[str, Any]:
+    """JSON-safe evidence of a request and its response, with no secret in it."""
+    request = response.request
+    request_type = request.headers.get("content-type", "")
+    response_type = response.headers.get("content-type", "")
+    return {
+        "request": {
+            "method": request.method,
+            "url": redact_url(str(request.url), secrets),
+            "headers": redact_headers(request.headers, secrets),
+            "body": redact_body(request.content, request_type, secrets)[:limit],
+        },
+        "response": {
+            "status": response.status_code,
+            "headers": redact_headers(response.headers, secrets),
+            "body": redact_body(response.content, response_type, secrets)[:limit],
+            "elapsed_ms": round(response.elapsed.total_seconds() * 1000, 2)
+            if _has_elapsed(response)
+            else None,
+        },
+    }
+
+
+def _has_elapsed(response: httpx.Response) -> bool:
+    try:
+        response.elapsed  # noqa: B018 - raises until the response is closed
+    except RuntimeError:
+        return False
+    return True
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace, for messages that must stay on one line."""
+    return _SPACES.sub(" ", text).strip()
