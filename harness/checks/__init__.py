@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from harness.checks import auth, config, conformance, health
+from harness.checks import auth, config, conformance, health, stateful
 from harness.checks.base import Check
 from harness.contract import Contract
+
+
+def _conformance(contract: Contract) -> list[Check]:
+    return conformance.plan(contract) + stateful.plan(contract)
+
 
 FAMILIES = {
     "config": config.plan,
     "auth": auth.plan,
     "health": health.plan,
-    "conformance": conformance.plan,
+    "conformance": _conformance,
 }
 
 

@@ -41,6 +41,7 @@ NEGATIVE_CHECKS = (
 
 
 def plan(contract: Contract) -> list[Check]:
+    """Positive and negative examples per operation (stateful.py adds the sequences)."""
     if contract.document is None:
         return []
     checks = []
@@ -67,7 +68,7 @@ def plan(contract: Contract) -> list[Check]:
 
 def check_operation(context: CheckContext, *, operation_id: str, mode: GenerationMode) -> Verdict:
     """Run the operation's generated examples; raise CheckFailure with the shrunk case."""
-    schema = context.shared("schemathesis-schema", partial(_load_schema, context.contract))
+    schema = schemathesis_schema(context)
     api_operation = schema.find_operation_by_id(operation_id)
     operation = context.contract.operation(operation_id)
     checks = POSITIVE_CHECKS if mode is GenerationMode.POSITIVE else NEGATIVE_CHECKS
@@ -77,7 +78,7 @@ def check_operation(context: CheckContext, *, operation_id: str, mode: Generatio
     def example(case: Any) -> None:
         timing["examples"] += 1
         started = time.perf_counter()
-        exchanged = _send(context, case)
+        exchanged = send_case(context, case)
         sent = time.perf_counter()
         last["exchange"] = exchanged
         try:
@@ -107,6 +108,11 @@ def check_operation(context: CheckContext, *, operation_id: str, mode: Generatio
     )
 
 
+def schemathesis_schema(context: CheckContext) -> Any:
+    """The contract's OpenAPI document as loaded by Schemathesis (once per run)."""
+    return context.shared("schemathesis-schema", partial(_load_schema, context.contract))
+
+
 def _load_schema(contract: Contract) -> Any:
     assert contract.document is not None  # planned only with a document
     return schemathesis.openapi.from_dict(dict(contract.document.raw))
@@ -125,7 +131,8 @@ def _settings(examples: int) -> Any:
     )
 
 
-def _send(context: CheckContext, case: Any) -> Exchanged:
+def send_case(context: CheckContext, case: Any) -> Exchanged:
+    """Send a Schemathesis case through the contract-driven client (no retries)."""
     kwargs = case.as_transport_kwargs(base_url=context.target.base_url)
     body: dict[str, Any] = {}
     if "json" in kwargs:

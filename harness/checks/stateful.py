@@ -1,0 +1,94 @@
+"""``conformance::stateful``: sequences that follow the document's OpenAPI links.
+
+Schemathesis builds the state machine from the links (create → read → update → delete);
+harness sends each step through its contract-driven client and judges every response with
+the same checks as the per-operation examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+from hypothesis.stateful import run_state_machine_as_test
+from schemathesis import Response
+
+from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.conformance import POSITIVE_CHECKS, schemathesis_schema, send_case
+from harness.checks.evidence import Exchanged, describe_failure, failure_titles
+from harness.contract import Contract
+from harness.errors import CheckFailure
+from harness.results import Family
+
+STEPS_PER_SEQUENCE = 6
+
+
+def plan(contract: Contract) -> list[Check]:
+    if contract.document is None or not _has_links(contract.document.raw):
+        return []
+    return [
+        Check(
+            family=Family.CONFORMANCE,
+            name="stateful",
+            run=check_stateful,
+            description="sequences that follow the OpenAPI links get documented answers",
+            loc=contract.api.loc if contract.api else contract.loc,
+            mutating=True,
+            fuzzing=True,
+        )
+    ]
+
+
+def _has_links(raw: Any) -> bool:
+    for item in (raw.get("paths") or {}).values():
+        for operation in item.values() if isinstance(item, dict) else ():
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            if any(isinstance(r, dict) and r.get("links") for r in responses.values()):
+                return True
+    return False
+
+
+def check_stateful(context: CheckContext) -> Verdict:
+    """Run link-following sequences; a violation fails with the step that broke."""
+    schema = schemathesis_schema(context)
+    steps: list[str] = []
+    last: dict[str, Exchanged] = {}
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            exchanged = send_case(context, case)
+            last["exchange"] = exchanged
+            steps.append(case.operation.label)
+            return Response.from_httpx(exchanged.response, verify=True)
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=list(POSITIVE_CHECKS))
+
+    settings = hypothesis.settings(
+        max_examples=max(context.settings.examples // 2, 1),
+        stateful_step_count=STEPS_PER_SEQUENCE,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        verbosity=hypothesis.Verbosity.quiet,
+    )
+    try:
+        run_state_machine_as_test(Machine, settings=settings)
+    except (Exception, BaseExceptionGroup) as exc:
+        titles = failure_titles(exc)
+        exchanged = last.get("exchange")
+        if titles is None or exchanged is None:
+            raise
+        operation = context.contract.operation(_operation_id(exchanged))
+        message = describe_failure(context, operation, exchanged, titles)
+        raise CheckFailure(
+            f"{message}\nSteps:     {' → '.join(steps[-STEPS_PER_SEQUENCE:])}",
+            evidence=exchanged.evidence(context),
+        ) from None
+    return Verdict(message=f"{len(steps)} link-following steps conform", data={"steps": len(steps)})
+
+
+def _operation_id(exchanged: Exchanged) -> str:
+    definition = exchanged.case.operation.definition.raw
+    return str(definition.get("operationId") or exchanged.case.operation.label)
