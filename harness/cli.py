@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from harness import __version__
 from harness.check_command import add_arguments, run_check
 from harness.contract import load_contract
 from harness.errors import ContractError, UsageError
 from harness.lint import lint, render_json, render_text
+from harness.reporting import History, append_step_summary, rerender
+from harness.reporting.guide import Measured, guide_blocks, render_guide_html, render_markdown
+from harness.reporting.reports import write_run_summary
+from harness.results import write_atomically
 from harness.sandbox import serve
 
 
@@ -37,6 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080)
     sandbox.add_argument("--host", default=None, help="default 127.0.0.1 (loopback only)")
     sandbox.add_argument("--seed", type=int, default=0)
+    report = commands.add_parser(
+        "report", help="re-render health, compliance, summary and HTML reports from results"
+    )
+    report.add_argument("--from", dest="source", default="reports", metavar="REPORT_DIR")
+    report.add_argument("--history", help="history file (default: REPORT_DIR/history.sqlite)")
+    guide = commands.add_parser(
+        "guide", help="render the Integration Guide of a contract, with the last run's figures"
+    )
+    guide.add_argument("contract", metavar="CONTRACT_DIR")
+    guide.add_argument("--report-dir", default="reports", help="where the last run's reports are")
+    guide.add_argument("--out", help="folder for guide.md and guide.html (default: the report's)")
+    guide.add_argument("--env", default="local")
     return parser
 
 
@@ -72,6 +89,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_check(args)
     if args.command == "sandbox":
         return _sandbox(args)
+    if args.command == "report":
+        return _report(args)
+    if args.command == "guide":
+        return _guide(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -88,6 +109,33 @@ def _sandbox(args: argparse.Namespace) -> int:
     contract = load_contract(args.contract, environment="local")
     host = args.host or "127.0.0.1"
     serve(contract, host=host, port=args.port, seed=args.seed, allow_public=args.host is not None)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    source = Path(args.source)
+    if not source.is_dir():
+        raise UsageError(f"--from {source}: no such folder; run 'harness check' first")
+    history = History(Path(args.history) if args.history else source / "history.sqlite")
+    written = rerender(source, history)
+    if not written:
+        raise UsageError(f"{source}: no */results.json to render; run 'harness check' first")
+    for report in written:
+        print(f"{report.integration}: {report.health['status']} -> {report.folder}/report.html")
+    write_run_summary(source, written)
+    append_step_summary(report.summary for report in written)
+    return 0
+
+
+def _guide(args: argparse.Namespace) -> int:
+    contract = load_contract(args.contract, environment=args.env)
+    measured = Measured.load(Path(args.report_dir) / contract.id)
+    blocks = guide_blocks(contract, measured)
+    out = Path(args.out) if args.out else Path(args.report_dir) / contract.id
+    write_atomically(out / "guide.md", render_markdown(blocks))
+    write_atomically(out / "guide.html", render_guide_html(blocks))
+    note = "with the last run's figures" if measured else "no run recorded yet"
+    print(f"{out / 'guide.md'} and guide.html ({note})")
     return 0
 
 

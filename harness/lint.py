@@ -9,6 +9,7 @@ from typing import Any
 from harness.contract import load_contract
 from harness.contract.completeness import missing_sections, unset_variables
 from harness.errors import ContractError, Problem
+from harness.mapping.entity import spec_problems
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,8 +30,9 @@ def lint(target: str) -> LintResult:
         contract = load_contract(target)
     except ContractError as exc:
         return LintResult(target=target, problems=exc.problems)
+    errors = spec_problems(contract)  # transforms that do not build, at their line
     notes = missing_sections(contract) + unset_variables(contract)
-    return LintResult(target=target, problems=tuple(notes))
+    return LintResult(target=target, problems=tuple(errors + notes))
 
 
 def render_text(results: list[LintResult], *, verbose: bool = False) -> str:

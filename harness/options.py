@@ -70,6 +70,13 @@ OPTIONS = (
         ini_type="bool",
         action="store_true",
     ),
+    Option(
+        name="probe_large",
+        flag="--harness-probe-large",
+        help="also probe rate limits above 100 requests per window (default: headers only)",
+        ini_type="bool",
+        action="store_true",
+    ),
 )
 
 
@@ -93,6 +100,7 @@ def settings_from(config: _Config, *, seed: int | None, fresh_seed: int) -> RunS
         if raw[name]:
             values[name] = str(raw[name])
     values["allow_protected"] = bool(raw["allow_protected"])
+    values["probe_large"] = bool(raw["probe_large"])
     return RunSettings(**values)
 
 

@@ -6,25 +6,31 @@ loader, the check families (``harness.checks``), the runner and the results writ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import allure
 import pytest
 
 from harness import __version__
 from harness.checks import plan_checks
 from harness.checks.base import Check, Mode, RunSettings
+from harness.checks.retry_judge import RetryVerdict, judge_recorded
+from harness.checks.webhooks_kit import WebhookKit
 from harness.contract import CONTRACT_FILE, Contract, load_contract
 from harness.errors import CheckFailure, ContractError, HarnessError
 from harness.options import OPTIONS, settings_from
+from harness.reporting import EXCHANGES_KEY, compact_exchange
+from harness.reporting.allure_files import attachments, labels, write_allure_files
 from harness.results import CheckResult, Family, Outcome
 from harness.results_writer import ResultsWriter
 from harness.runner import ContractRun, run_check
-from harness.sandbox import running_sandbox
-from harness.transports.client import HarnessClient
+from harness.sandbox import Fault, running_sandbox
+from harness.transports.client import HarnessClient, retry_policy_for
 
 SETTINGS = pytest.StashKey[RunSettings]()
 RUNS = pytest.StashKey[dict[str, ContractRun]]()
@@ -36,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         option.register(group, parser)
     parser.addini("harness_contract", help="contract folder for the harness_* fixtures")
+    parser.addini("harness_history", help="run history file (default: <report dir>/history.sqlite)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,7 +55,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     config.stash[RUNS] = {}
     if worker is None:
-        config.pluginmanager.register(ResultsWriter(settings), "harness-results")
+        history = config.getini("harness_history") or None
+        writer = ResultsWriter(settings, history=history, root=config.rootpath)
+        config.pluginmanager.register(writer, "harness-results")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A check whose target cannot be opened errors in setup with the message, no traceback."""
+    report = yield
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(item, CheckItem) and call.when == "setup" and isinstance(error, HarnessError):
+        report.longrepr = str(error)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On the controller: health, compliance, summary and HTML reports; Allure's extra files."""
+    config = session.config
+    if getattr(config, "workerinput", None) is not None:
+        return
+    writer = config.pluginmanager.get_plugin("harness-results")
+    if isinstance(writer, ResultsWriter):
+        writer.finish()
+        alluredir = config.getoption("allure_report_dir", None)
+        if alluredir and writer.results:
+            write_allure_files(Path(alluredir), writer.environment_properties())
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -116,6 +148,49 @@ def harness_client(harness_contract: Contract, harness_sandbox: Any) -> Iterator
         yield client
 
 
+@pytest.fixture
+def harness_webhooks(harness_contract: Contract) -> WebhookKit:
+    """Signed, tampered and forged deliveries for a handler (``.matrix(app_or_url)``,
+    ``.send``), and a receiver to verify a sandbox's deliveries (``.receiver()``, ``.verify``)."""
+    return WebhookKit(harness_contract)
+
+
+@pytest.fixture
+def harness_retry_judge(harness_contract: Contract, harness_sandbox: Any) -> Any:
+    """Judge *your* client's retries against the contract's policy, on the sandbox.
+
+    ``verdict = harness_retry_judge(lambda: my_client.list_contacts(), operation="listContacts",
+    faults=(503, 503))`` answers the next requests to ``operation`` with ``faults`` in turn
+    (``retry_after_s`` adds ``Retry-After``), runs your call, and judges the times the
+    sandbox recorded: ``assert verdict, verdict.message``.
+    """
+    policy = retry_policy_for(harness_contract.retry)
+    controls = harness_sandbox.controls
+
+    def judge(
+        call: Callable[[], object],
+        *,
+        operation: str,
+        faults: Sequence[int] = (503, 503),
+        retry_after_s: int | None = None,
+        tolerance_s: float = 0.1,
+    ) -> RetryVerdict:
+        controls.clear_requests()
+        for status in faults:
+            fault = Fault.burst(status, 1, retry_after_s=retry_after_s, operation=operation)
+            controls.inject(fault)
+        try:
+            call()
+        finally:
+            controls.clear_faults()
+        recorded = [r for r in controls.requests if r.operation_id == operation]
+        return judge_recorded(
+            policy, recorded, faults, retry_after_s=retry_after_s, tolerance_s=tolerance_s
+        )
+
+    return judge
+
+
 class ContractFile(pytest.File):
     """One contract: its families are the children, their checks the grandchildren."""
 
@@ -166,23 +241,44 @@ class CheckItem(pytest.Item):
     def setup(self) -> None:
         try:
             target = self.run.target()  # a target that is down errors here, not "failed"
-        except HarnessError as exc:
+        except HarnessError as exc:  # not pytest.fail: Allure shows it broken, not failed
             self._keep(self._result(Outcome.ERROR, str(exc)))
-            pytest.fail(f"harness could not open the target: {exc}", pytrace=False)
+            raise HarnessError(f"harness could not open the target: {exc}") from None
         refusal = self.check.refusal(target, allow_protected=self.run.settings.allow_protected)
         if refusal:
             self._keep(self._result(Outcome.SKIPPED, f"not run: {refusal}"))
             pytest.skip(f"not run: {refusal}")
 
     def runtest(self) -> None:
+        first = len(self.run.exchanges)
         result = run_check(self.run, self.check, self.nodeid)
+        exchanges = self.run.exchanges[first:]
+        data = {**result.data, EXCHANGES_KEY: [compact_exchange(item) for item in exchanges]}
+        result = dataclasses.replace(result, data=data)
         self._keep(result)
+        if self.config.getoption("allure_report_dir", None):
+            self._describe_for_allure(exchanges)
         if result.outcome is Outcome.FAILED:
             raise CheckFailure(result.message)
         if result.outcome is Outcome.ERROR:
             raise HarnessError(result.message)
         if result.outcome is Outcome.SKIPPED:
             pytest.skip(result.message)
+
+    def _describe_for_allure(self, exchanges: list[Any]) -> None:
+        names = labels(self.contract.id, str(self.check.family), self.check.name)
+        dynamic: Any = allure.dynamic  # allure-pytest ships no type hints
+        dynamic.epic(names["epic"])
+        dynamic.feature(names["feature"])
+        dynamic.story(names["story"])
+        dynamic.parameter("check", self.check.name)  # keeps historyIds of name[...] checks apart
+        dynamic.severity(allure.severity_level(names["severity"]))
+        dynamic.description(self.check.description + f"\n\nContract: {self.check.loc}")
+        for item in attachments(exchanges, self.run.secrets()):
+            kind = (
+                allure.attachment_type.JSON if item.kind == "json" else allure.attachment_type.TEXT
+            )
+            allure.attach(item.body, name=item.name, attachment_type=kind)
 
     def _result(self, outcome: Outcome, message: str) -> CheckResult:
         return CheckResult(

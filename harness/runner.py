@@ -8,20 +8,24 @@ The pytest plugin and ``harness check`` are thin wiring on top of this.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import pkgutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import httpx
 
-from harness.checks.base import Check, RunSettings, Target, Verdict
+from harness.checks.base import Check, Mode, RunSettings, Target, Verdict
 from harness.contract import Contract
 from harness.errors import CheckFailure, HarnessError
 from harness.results import CheckResult, Outcome
 from harness.targets import open_target
+from harness.transports.cassette_scrub import PLACEHOLDER
+from harness.transports.cassette_session import RecordSession, ReplaySession
 from harness.transports.client import HarnessClient
 from harness.transports.exchange import Exchange
 from harness.transports.scrub import redact_text
@@ -41,7 +45,24 @@ class ContractRun:
         self._target: Target | None = None
         self._failure: HarnessError | None = None
         self._shared: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # client() builds a throttle via shared() inside shared()
+        self._clients: list[HarnessClient] = []
+        self.cassettes: RecordSession | ReplaySession | None = None
+        try:
+            self._open_cassettes()
+        except HarnessError as exc:
+            self._failure = exc
+
+    def _open_cassettes(self) -> None:
+        """Record: a session that writes cassettes. Replay: the seed and base URL recorded."""
+        if self.settings.mode in (Mode.RECORD, Mode.REPLAY):
+            _import_harness()
+        if self.settings.mode == Mode.RECORD:
+            self.cassettes = RecordSession(self.contract, seed=self.settings.seed)
+        elif self.settings.mode == Mode.REPLAY:
+            session = ReplaySession(self.contract)
+            self.cassettes = session
+            self.settings = replace(self.settings, seed=session.seed, base_url=session.base_url)
 
     def target(self) -> Target:
         """The opened target (opened on first use; a failure is remembered and re-raised)."""
@@ -66,7 +87,54 @@ class ContractRun:
         held = self.contract.secret_values()
         if self._target is not None:
             held |= self._target.credentials.secret_values()
-        return held
+        for client in self._clients:
+            held |= client.secret_values()
+        # In replay, "issued" tokens are the cassette's placeholders: nothing to hide.
+        return frozenset(value for value in held if not PLACEHOLDER.match(value))
+
+    def named_secrets(self) -> dict[str, str]:
+        """Every secret value → a stable name for its cassette placeholder."""
+        names = dict.fromkeys(self.secrets(), "ISSUED")
+        names |= dict.fromkeys(self.contract.secret_values(), "CONTRACT")
+        credentials = self._target.credentials if self._target is not None else None
+        for name in ("client_secret", "api_key", "password", "token", "jwt_secret"):
+            secret = getattr(credentials, name, None)
+            if secret is not None and secret.value:
+                names[secret.value] = name.upper()
+        webhook = credentials.webhook_secret if credentials is not None else None
+        if webhook is not None and webhook.value:
+            names[webhook.value] = "WEBHOOK_SECRET"
+        return names
+
+    def transport(self) -> httpx.BaseTransport | None:
+        """The transport of every client: live (None), recording, or replaying."""
+        return self.cassettes.transport() if self.cassettes is not None else None
+
+    def begin(self, check: Check, seed: int) -> int:
+        """Start a check's cassette; the seed it runs with (in replay: the recorded one)."""
+        if self.cassettes is None:
+            return seed
+        if isinstance(self.cassettes, ReplaySession):
+            target = self.target()
+            self.cassettes.use_secrets(self.named_secrets(), target.credentials.client_id)
+        return self.cassettes.begin(str(check.family), check.name, seed)
+
+    def finish(self) -> str | None:
+        """End a check's cassette: in record mode, write it (a message if it must not be)."""
+        if not isinstance(self.cassettes, RecordSession) or self._target is None:
+            return None
+        return self.cassettes.finish(
+            secrets=self.named_secrets(),
+            base_url=self._target.base_url,
+            client_id=self._target.credentials.client_id,
+            local=self._target.controls is not None,
+        )
+
+    def staleness(self) -> str | None:
+        if not isinstance(self.cassettes, ReplaySession):
+            return None
+        stale = self.cassettes.staleness()
+        return stale.describe() if stale is not None else None
 
     def client(self, **options: Any) -> HarnessClient:
         key = "client:" + repr(sorted(options.items()))
@@ -74,13 +142,17 @@ class ContractRun:
 
         def build() -> HarnessClient:
             settings = {"throttle": self._throttle(target), **options}
+            if self.settings.mode == Mode.REPLAY:
+                settings.setdefault("sleep", _no_wait)  # recorded answers need no waiting
             client = HarnessClient(
                 self.contract,
                 base_url=target.base_url,
                 credentials=target.credentials,
+                transport=self.transport(),
                 record=self.exchanges.append,
                 **settings,
             )
+            self._clients.append(client)
             self._stack.callback(client.close)
             return client
 
@@ -91,7 +163,8 @@ class ContractRun:
 
         The local sandbox does not enforce its limits during a run, so it is not throttled.
         """
-        if target.controls is not None or not self.contract.rate_limits:
+        replaying = self.settings.mode == Mode.REPLAY
+        if replaying or target.controls is not None or not self.contract.rate_limits:
             return False
 
         def build() -> Throttle:
@@ -103,7 +176,9 @@ class ContractRun:
 
     def http(self) -> httpx.Client:
         def build() -> httpx.Client:
-            client = httpx.Client(base_url=self.target().base_url, timeout=30.0)
+            client = httpx.Client(
+                base_url=self.target().base_url, timeout=30.0, transport=self.transport()
+            )
             self._stack.callback(client.close)
             return client
 
@@ -120,6 +195,7 @@ class Context:
     run: ContractRun
     check_id: str
     kept: list[Exchange] = field(default_factory=list)
+    recorded_seed: int | None = None  # in replay: the seed the cassette was recorded with
 
     @property
     def contract(self) -> Contract:
@@ -135,6 +211,8 @@ class Context:
 
     @property
     def seed(self) -> int:
+        if self.recorded_seed is not None:
+            return self.recorded_seed
         return self.settings.check_seed(self.check_id)
 
     def client(self, **options: Any) -> HarnessClient:
@@ -145,6 +223,9 @@ class Context:
 
     def record(self, exchange: Exchange) -> None:
         self.kept.append(exchange)
+
+    def exchanges(self) -> tuple[Exchange, ...]:
+        return tuple(self.run.exchanges)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         return self.run.shared(key, factory)
@@ -162,6 +243,7 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
     evidence: tuple[dict[str, object], ...] = ()
     data: dict[str, Any] = {}
     try:
+        context.recorded_seed = run.begin(check, context.seed)
         verdict = check.run(context)
     except CheckFailure as failure:
         outcome, message = Outcome.FAILED, failure.message
@@ -172,6 +254,7 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
         outcome, message = Outcome.ERROR, f"harness error: {type(exc).__name__}: {exc}"
     if verdict is not None:
         outcome, message, data = verdict.outcome, verdict.message, verdict.data
+    outcome, message, data = _cassette_outcome(run, outcome, message, data)
     return CheckResult(
         id=check_id,
         integration=run.contract.id,
@@ -185,3 +268,38 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
         contract_line=str(check.loc),
         data=data,
     )
+
+
+def _import_harness() -> None:
+    """Import every harness module now, in record and in replay alike.
+
+    Hypothesis draws from the literals of every *local* module loaded so far, so a module
+    imported only while recording (the sandbox's internals) would change what a seed generates
+    and replay would send other requests. With all of harness loaded up front, both modes see
+    the same constants.
+    """
+    package = importlib.import_module("harness")
+    for module in pkgutil.walk_packages(package.__path__, "harness."):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module.name)
+
+
+def _no_wait(seconds: float) -> None:
+    del seconds
+
+
+def _cassette_outcome(
+    run: ContractRun, outcome: Outcome, message: str, data: dict[str, Any]
+) -> tuple[Outcome, str, dict[str, Any]]:
+    """A cassette that could not be written errors the check; a stale one is reported."""
+    try:
+        problem = run.finish()
+    except OSError as exc:
+        problem = f"cassette not written: {type(exc).__name__}: {exc}"
+    if problem is not None:
+        return Outcome.ERROR, problem, data
+    stale = run.staleness()
+    if stale is not None:
+        data = {**data, "cassette_stale": stale}
+        message = f"{message} [warning: {stale}]" if message else f"[warning: {stale}]"
+    return outcome, message, data

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import httpx
 
 from harness.auth import credentials_from_contract
-from harness.checks.base import RunSettings, Target
+from harness.auth.credentials import invent_credentials
+from harness.checks.base import Mode, RunSettings, Target
 from harness.contract import Contract
 from harness.errors import TransportError, UsageError
 from harness.sandbox import running_sandbox
@@ -29,6 +30,15 @@ def open_target(contract: Contract, settings: RunSettings) -> Iterator[Target]:
         raise UsageError(
             f"--harness-env {settings.environment}: contract {contract.id} declares {known}"
         )
+    if settings.mode == Mode.REPLAY:
+        # Served from cassettes: no sandbox, no probe, no socket; credentials are stand-ins
+        # (the recorded ones were scrubbed) and checks that need controls are skipped.
+        yield Target(
+            environment=environment,
+            base_url=(settings.base_url or "").rstrip("/"),
+            credentials=invent_credentials(contract),
+        )
+        return
     if settings.base_url is None and environment.name == "local":
         with running_sandbox(contract, seed=settings.seed, enforce_rate_limits=False) as sandbox:
             yield Target(

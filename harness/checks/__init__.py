@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from harness.checks import auth, config, conformance, health, stateful
+from harness.checks import (
+    auth,
+    compliance,
+    config,
+    conformance,
+    errors,
+    health,
+    mapping,
+    ratelimit,
+    retry,
+    security,
+    stateful,
+    webhooks,
+)
 from harness.checks.base import Check
 from harness.contract import Contract
 
@@ -18,6 +31,13 @@ FAMILIES = {
     "auth": auth.plan,
     "health": health.plan,
     "conformance": _conformance,
+    "security": security.plan,
+    "compliance": compliance.plan,
+    "mapping": mapping.plan,
+    "webhooks": webhooks.plan,
+    "ratelimit": ratelimit.plan,  # before retry, which judges the 429s it provoked
+    "retry": retry.plan,
+    "errors": errors.plan,  # last: it reads every exchange recorded before it
 }
 
 

@@ -48,6 +48,7 @@ class RunSettings:
     base_url: str | None = None
     allow_protected: bool = False
     report_dir: str = "reports"
+    probe_large: bool = False  # probe rate limits above ratelimit.LARGE_LIMIT too
 
     def check_seed(self, check_id: str) -> int:
         """A per-check seed: stable for a run seed, different between checks."""
@@ -106,6 +107,10 @@ class CheckContext(Protocol):
 
     def record(self, exchange: Exchange) -> None:
         """Keep an exchange of this check for evidence and the run's metrics."""
+        ...
+
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """Every exchange the run's shared clients recorded so far (this process only)."""
         ...
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:

@@ -34,7 +34,8 @@ def buggy_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, s
         command = [
             sys.executable, "-m", "harness.cli", "check", str(CONTRACT), "--env", "staging",
             "--examples", "15", "--seed", "7",
-            *[f"--family={family}" for family in ("config", "auth", "health", "conformance")], "--report-dir", str(reports), "--", "-p", "no:xdist",
+            *[f"--family={family}" for family in ("config", "auth", "health", "conformance")],
+            "--report-dir", str(reports), "--", "-p", "no:xdist",
         ]  # fmt: skip
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=300, check=False

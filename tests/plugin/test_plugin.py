@@ -95,7 +95,7 @@ def test_protected_environment_refuses_fuzzing_and_writes(
             "--harness-family", "conformance", "-rs",
         )  # fmt: skip
     outcomes = result.parseoutcomes()
-    assert outcomes.get("skipped", 0) == 22
+    assert outcomes.get("skipped", 0) == 23  # 11 operations x 2, and the stateful sequences
     assert "protected; pass --allow-protected to run it anyway" in result.stdout.str()
 
 

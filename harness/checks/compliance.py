@@ -1,0 +1,266 @@
+"""Family ``compliance``: the contract keeps the promises its guide template requires.
+
+Required sections per integration type, maintenance tasks on schedule, deprecation,
+the API version the target reports, the changelog, and PII governance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from harness.checks.base import Check, CheckContext, Verdict
+from harness.contract import Contract
+from harness.contract.model import AuthType, IntegrationType, MaintenanceTask, Status
+from harness.errors import CheckFailure
+from harness.results import Family
+
+Today = Callable[[], dt.date]
+_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+VERSION_HEADERS = ("x-api-version", "api-version", "x-version")
+VERSION_FIELDS = ("version", "api_version", "apiVersion")
+
+
+def plan(contract: Contract) -> list[Check]:
+    def check(name: str, run: Any, description: str, loc: Any = None) -> Check:
+        return Check(
+            family=Family.COMPLIANCE,
+            name=name,
+            run=run,
+            description=description,
+            loc=loc if loc is not None else contract.info.loc,
+        )
+
+    checks = [
+        check(
+            "required_sections",
+            check_required_sections,
+            "the contract fills every section its integration type requires",
+            contract.loc,
+        ),
+        check("not_deprecated", check_not_deprecated, "the integration is not deprecated"),
+        check(
+            "changelog_has_version",
+            check_changelog_has_version,
+            f"the changelog has an entry for version {contract.info.version}",
+        ),
+    ]
+    if contract.security is not None and contract.security.pii:
+        checks.append(
+            check(
+                "pii_governed",
+                check_pii_governed,
+                "PII comes with a retention period and compliance regimes",
+                contract.security.loc,
+            )
+        )
+    if contract.health is not None:
+        checks.append(
+            check(
+                "api_version_matches",
+                check_api_version_matches,
+                "the API version the target reports matches the contract's",
+                contract.health.loc,
+            )
+        )
+    checks += [
+        check(
+            f"maintenance[{task.task}]",
+            partial(check_maintenance, task=task),
+            f"maintenance task {task.task} done within {task.every}",
+            task.loc,
+        )
+        for task in contract.maintenance
+    ]
+    return checks
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def missing_requirements(contract: Contract) -> list[str]:
+    """What the template requires of this contract's type that it leaves out (with the fix)."""
+    missing = []
+    if not contract.info.owner:
+        missing.append("info.owner: name the team that owns the integration")
+    if contract.support is None:
+        missing.append("support: who to call when it breaks")
+    if not contract.changelog:
+        missing.append("changelog: at least one entry")
+    if IntegrationType.REST in contract.type:
+        missing += [
+            f"{name}: required for type rest"
+            for name in ("api", "auth", "errors")
+            if not getattr(contract, name)
+        ]
+    if IntegrationType.WEBHOOK in contract.type:
+        webhooks = contract.webhooks
+        if webhooks is None or not webhooks.events:
+            missing.append("webhooks.events: type webhook needs the events it receives")
+        if webhooks is None or webhooks.signature is None:
+            missing.append("webhooks.signature.scheme: type webhook needs a signature scheme")
+    auth = contract.auth
+    if auth is not None and auth.type is AuthType.OAUTH2_CLIENT_CREDENTIALS:
+        if not auth.token_url:
+            missing.append("auth.token_url: OAuth2 needs the token endpoint")
+        if not auth.scopes:
+            missing.append("auth.scopes: OAuth2 needs the scopes the integration uses")
+    if auth is not None and auth.type is AuthType.API_KEY and not auth.header:
+        missing.append("auth.header: an API key needs the header (or query name) it goes in")
+    if contract.health is None:
+        missing.append("health: the operation that tells the integration is up")
+    return missing
+
+
+def check_required_sections(context: CheckContext) -> Verdict:
+    missing = missing_requirements(context.contract)
+    if missing:
+        raise CheckFailure(
+            f"{context.contract.path}: {len(missing)} required section(s) missing:\n  "
+            + "\n  ".join(missing),
+            data={"missing": missing},
+        )
+    kinds = ", ".join(str(kind) for kind in context.contract.type)
+    return Verdict(message=f"every section required for {kinds} is filled")
+
+
+def check_not_deprecated(context: CheckContext) -> Verdict:
+    info = context.contract.info
+    if info.status is Status.DEPRECATED:
+        raise CheckFailure(
+            f"{info.id} is deprecated (info.status at {info.loc}); plan the migration "
+            "(see the migration section) and stop new use",
+            data={"status": str(info.status)},
+        )
+    return Verdict(message=f"status {info.status}", data={"status": str(info.status)})
+
+
+def check_changelog_has_version(context: CheckContext) -> Verdict:
+    contract = context.contract
+    versions = [entry.version for entry in contract.changelog]
+    if contract.info.version not in versions:
+        raise CheckFailure(
+            f"the changelog has no entry for version {contract.info.version} (info.version at "
+            f"{contract.info.loc}); it lists {versions or 'nothing'}. Fix: add "
+            f'- {{version: "{contract.info.version}", date: ..., changes: [...]}}'
+        )
+    return Verdict(message=f"changelog entry for {contract.info.version}")
+
+
+def check_pii_governed(context: CheckContext) -> Verdict:
+    security = context.contract.security
+    assert security is not None
+    missing = []
+    if security.retention_days is None:
+        missing.append("security.retention_days")
+    if not security.compliance:
+        missing.append("security.compliance (e.g. [GDPR])")
+    if missing:
+        raise CheckFailure(
+            f"PII is declared ({security.loc}: {', '.join(security.pii)}) but "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not; declare them"
+        )
+    return Verdict(
+        message=f"retention {security.retention_days} days; {', '.join(security.compliance)}"
+    )
+
+
+# --- maintenance ------------------------------------------------------------------------------
+
+
+def parse_period(text: str) -> dt.timedelta:
+    """An ISO 8601 period (``P3M``, ``P1W``, ``P1Y2M10D``) as days (months: 30, years: 365)."""
+    match = _PERIOD.fullmatch(text.strip().upper())
+    if not match or text.strip().upper() == "P":
+        raise ValueError(f"{text!r} is not an ISO 8601 period such as P3M or P1W")
+    years, months, weeks, days = (int(part or 0) for part in match.groups())
+    return dt.timedelta(days=years * 365 + months * 30 + weeks * 7 + days)
+
+
+def due_date(task: MaintenanceTask) -> dt.date | None:
+    if task.last_done is None:
+        return None
+    return task.last_done + parse_period(task.every)
+
+
+def check_maintenance(
+    context: CheckContext, *, task: MaintenanceTask, today: Today = dt.date.today
+) -> Verdict:
+    due = due_date(task)
+    data: dict[str, Any] = {
+        "every": task.every,
+        "last_done": str(task.last_done),
+        "due": str(due) if due else None,
+    }
+    remedy = task.description or f"do {task.task}"
+    if due is None:
+        raise CheckFailure(
+            f"maintenance task {task.task} ({task.loc}) has never been done (no last_done); "
+            f"{remedy}, then set last_done",
+            data=data,
+        )
+    now = today()
+    if now > due:
+        raise CheckFailure(
+            f"maintenance task {task.task} is overdue by {(now - due).days} day(s): last done "
+            f"{task.last_done}, every {task.every}, due {due} ({task.loc}). Fix: {remedy}, then "
+            "update last_done",
+            data=data,
+        )
+    return Verdict(message=f"{task.task}: next due {due}", data=data)
+
+
+# --- API version ------------------------------------------------------------------------------
+
+
+def reported_version(headers: Any, body: Any) -> tuple[str, str] | None:
+    """(where, version) the target reports in a header or a body field, or None."""
+    for name in VERSION_HEADERS:
+        value = headers.get(name)
+        if value:
+            return f"header {name}", str(value)
+    if isinstance(body, dict):
+        for name in VERSION_FIELDS:
+            if isinstance(body.get(name), str | int | float):
+                return f"body field {name}", str(body[name])
+    return None
+
+
+def expected_versions(contract: Contract) -> dict[str, str]:
+    """The versions the contract claims: the version header it sends and the API's version."""
+    claims = {}
+    if contract.api is not None:
+        for name, value in contract.api.headers.items():
+            if name.lower() in VERSION_HEADERS:
+                claims["header"] = str(value)
+    if contract.document is not None:
+        claims["body"] = str(contract.document.raw.get("info", {}).get("version", ""))
+    return claims
+
+
+def check_api_version_matches(context: CheckContext) -> Verdict:
+    health = context.contract.health
+    assert health is not None
+    response = context.client().call(health.operation)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    found = reported_version(response.headers, body)
+    if found is None:
+        return Verdict(message=f"{health.operation} reports no API version; nothing to compare")
+    where, version = found
+    claims = expected_versions(context.contract)
+    expected = claims.get("header" if where.startswith("header") else "body")
+    data: dict[str, object] = {"reported": version, "where": where, "expected": expected}
+    if expected and version != expected and not version.startswith(expected + "."):
+        raise CheckFailure(
+            f"{health.operation} reports API version {version} ({where}); the contract is "
+            f"written for {expected} ({context.contract.api.loc if context.contract.api else ''})."
+            " Fix: review the provider's changelog and update the contract and its version",
+            data=data,
+        )
+    return Verdict(message=f"target reports {version} ({where})", data=data)

@@ -1,0 +1,242 @@
+"""The bounded enforcement probes of the ``ratelimit`` family.
+
+A window probe sends requests one after another until the first 429, never more than
+``limit + 2``. Locally it starts from a fresh window with enforcement on, so the 429 must
+come exactly after ``limit`` requests; elsewhere the requests this run already sent in the
+window are subtracted, and ``SLIDING_TOLERANCE`` of the limit (at least one request) is
+allowed either way for sliding windows and token buckets. The 429 must carry
+``Retry-After``, and one request after waiting it out must succeed (locally the sandbox
+clock is advanced; elsewhere harness waits at most ``MAX_WAIT_S``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from harness.checks.base import CheckContext, Verdict
+from harness.checks.ratelimit_ops import (
+    clear_faults,
+    enforcing,
+    inject_fault,
+    ok,
+    probe_operation,
+    raw_client,
+)
+from harness.contract.model import RateLimit
+from harness.errors import CheckFailure
+from harness.results import Outcome
+from harness.transports.client import HarnessClient
+from harness.transports.ratelimit_headers import parse_retry_after
+from harness.transports.scrub import response_excerpt
+
+#: Limits above this many requests per window are probed only with --harness-probe-large.
+LARGE_LIMIT = 100
+#: Share of the limit a sliding window may be off by (outside the local sandbox).
+SLIDING_TOLERANCE = 0.1
+#: The longest harness waits for a Retry-After before checking that a request gets through.
+MAX_WAIT_S = 5.0
+#: Added to a Retry-After before the recovery request: the header has whole seconds and the
+#: server's clock and ours tick apart.
+RECOVERY_MARGIN_S = 0.25
+#: How long each concurrency-probe request is held by the sandbox.
+HOLD_MS = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Expected:
+    """Where the first 429 of a probe should come."""
+
+    limit: int
+    window: str
+    recent: int  # requests the run sent in the window before the probe
+    tolerance: int
+    where: str
+
+    @property
+    def allowed(self) -> int:
+        return max(0, self.limit - self.recent)
+
+
+def check_enforced(context: CheckContext, *, index: int) -> Verdict:
+    rule = context.contract.rate_limits[index]
+    assert rule.limit is not None
+    assert rule.window_s is not None
+    skipped = probe_refusal(context, rule)
+    operation = probe_operation(context.contract, rule)
+    if skipped or operation is None:
+        return Verdict(outcome=Outcome.SKIPPED, message=skipped or "no GET to probe with")
+    # The local sandbox probes from a fresh window; so does a replay of its recording.
+    local = context.target.controls is not None or context.target.environment.name == "local"
+    expected = _Expected(
+        limit=rule.limit,
+        window=str(rule.window),
+        recent=0 if local else _recent(context, rule),
+        tolerance=0 if local else max(1, math.ceil(rule.limit * SLIDING_TOLERANCE)),
+        where=f"{operation}, contract {rule.loc}",
+    )
+    client = raw_client(context)
+    with enforcing(context, rule.window_s):
+        passed, refusal, sent = _until_refused(client, operation, budget=rule.limit + 2)
+        observed: dict[str, Any] = {
+            "allowed_before_429": passed,
+            "sent": sent,
+            "earlier_in_run": expected.recent,
+        }
+        data: dict[str, Any] = {
+            "operation": operation,
+            "declared": {"limit": rule.limit, "window_s": rule.window_s},
+            "observed": observed,
+            "tolerance": expected.tolerance,
+        }
+        refusal = _judge_count(context, expected, passed, refusal, data)
+        wait = parse_retry_after(refusal.headers.get("Retry-After"))
+        observed["retry_after_s"] = wait
+        if wait is None:
+            raise CheckFailure(
+                f"the 429 ({expected.where}) carries no valid Retry-After; clients cannot know "
+                "when to come back (RFC 6585 §4 recommends it, the retry policy relies on it)",
+                evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
+                data=data,
+            )
+        observed["recovered"] = _recovers(context, client, operation, wait, data)
+    return Verdict(
+        message=f"{operation}: 429 after {passed + expected.recent} requests (declared "
+        f"{rule.limit} per {rule.window}), Retry-After {wait:g} s",
+        data=data,
+    )
+
+
+def _judge_count(
+    context: CheckContext,
+    expected: _Expected,
+    passed: int,
+    refusal: httpx.Response | None,
+    data: dict[str, Any],
+) -> httpx.Response:
+    """The 429, when it came where the declared limit says; else the failure."""
+    if refusal is None:
+        raise CheckFailure(
+            f"no 429 after {data['observed']['sent']} requests ({expected.where}); declared "
+            f"limit is {expected.limit} per {expected.window}: the limit is not enforced, or "
+            "is higher than declared",
+            data=data,
+        )
+    if abs(passed - expected.allowed) > expected.tolerance:
+        earlier = f" minus {expected.recent} sent earlier" if expected.recent else ""
+        raise CheckFailure(
+            f"first 429 after {passed} allowed requests ({expected.where}); declared "
+            f"{expected.limit} per {expected.window}{earlier} = {expected.allowed} "
+            f"(± {expected.tolerance}). Observed limit ≈ {passed + expected.recent}: fix the "
+            "contract's limit or the server",
+            evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
+            data=data,
+        )
+    return refusal
+
+
+def probe_refusal(context: CheckContext, rule: RateLimit) -> str | None:
+    target = context.target
+    if target.protected:
+        return f"environment '{target.environment.name}' is protected: limits are never probed"
+    assert rule.limit is not None
+    if rule.limit > LARGE_LIMIT and not context.settings.probe_large:
+        return (
+            f"limit {rule.limit} > {LARGE_LIMIT} per window: headers only; pass "
+            "--harness-probe-large to probe it"
+        )
+    return None
+
+
+def _recent(context: CheckContext, rule: RateLimit) -> int:
+    """Requests this run sent to operations the rule covers, within its current window."""
+    assert rule.window_s is not None
+    since = time.time() - rule.window_s
+    return sum(
+        1
+        for exchange in context.exchanges()
+        if exchange.started_at >= since
+        and exchange.operation_id is not None
+        and (not rule.operations or exchange.operation_id in rule.operations)
+    )
+
+
+def _until_refused(
+    client: HarnessClient, operation: str, *, budget: int
+) -> tuple[int, httpx.Response | None, int]:
+    """Allowed requests before the first 429, the 429 (None: none came), requests sent."""
+    passed = 0
+    for sent in range(1, budget + 1):
+        response = client.call(operation)
+        if response.status_code == 429:
+            return passed, response, sent
+        passed += ok(response)
+    return passed, None, budget
+
+
+def _recovers(
+    context: CheckContext,
+    client: HarnessClient,
+    operation: str,
+    wait: float,
+    data: dict[str, Any],
+) -> bool | None:
+    controls = context.target.controls
+    if controls is not None:
+        controls.advance_clock(wait)
+    elif wait <= MAX_WAIT_S:
+        time.sleep(wait + RECOVERY_MARGIN_S)
+    else:
+        return None  # not checked: too long to wait in a test run
+    response = client.call(operation)
+    if response.status_code == 429:
+        raise CheckFailure(
+            f"{operation}: still 429 after waiting the {wait:g} s Retry-After asked for",
+            evidence=(response_excerpt(response, context.secrets(), limit=400),),
+            data=data,
+        )
+    return True
+
+
+def check_concurrency(context: CheckContext, *, index: int) -> Verdict:
+    rule = context.contract.rate_limits[index]
+    assert rule.concurrent is not None
+    operation = probe_operation(context.contract, rule)
+    if operation is None:
+        return Verdict(outcome=Outcome.SKIPPED, message="no GET operation to probe with")
+    windows = [r.window_s for r in context.contract.rate_limits if r.window_s]
+    client = raw_client(context)
+    count = rule.concurrent + 1
+    with enforcing(context, max(windows, default=0.0)):
+        inject_fault(context, {"latency_ms": HOLD_MS, "count": count, "operation": operation})
+        try:
+            with ThreadPoolExecutor(max_workers=count) as pool:
+                statuses = list(
+                    pool.map(lambda _: client.call(operation).status_code, range(count))
+                )
+        finally:
+            clear_faults(context)
+    refused = statuses.count(429)
+    data: dict[str, object] = {
+        "operation": operation,
+        "declared": {"concurrent": rule.concurrent},
+        "observed": {"statuses": statuses, "refused": refused},
+    }
+    if refused == 0:
+        raise CheckFailure(
+            f"{count} requests in flight at once on {operation} were all served; the contract "
+            f"({rule.loc}) caps concurrency at {rule.concurrent}",
+            data=data,
+        )
+    if count - refused < rule.concurrent:
+        raise CheckFailure(
+            f"only {count - refused} of {count} parallel requests were served on {operation}; "
+            f"the contract ({rule.loc}) allows {rule.concurrent} in flight",
+            data=data,
+        )
+    return Verdict(message=f"{rule.concurrent} in flight served, one more refused", data=data)

@@ -1,0 +1,185 @@
+"""Driving harness's own client through sandbox fault sequences, on a virtual clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from harness.checks.base import CheckContext
+from harness.checks.operations import path_parameters
+from harness.checks.ratelimit_ops import clear_faults, inject_fault, probe_operation
+from harness.checks.retry_judge import RetryVerdict, expected_attempts, judge_attempts
+from harness.contract import Contract
+from harness.transports.client import HarnessClient, retry_policy_for
+from harness.transports.exchange import Exchange
+from harness.transports.retry_policy import RetryPolicy, delay_bounds
+
+
+@dataclass(slots=True)
+class VirtualTime:
+    """A clock that only moves when the client sleeps, and remembers each attempt's start."""
+
+    now: float = 0.0
+    attempts: list[tuple[float, Exchange]] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def record(self, exchange: Exchange) -> None:
+        self.attempts.append((self.now, exchange))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    name: str
+    operation: str
+    statuses: tuple[int, ...]
+    retry_after_s: int | None = None
+    body: bool = False
+
+
+def scenarios(contract: Contract, policy: RetryPolicy) -> list[Scenario]:
+    """The fault sequences worth driving a client through, for this contract's policy."""
+    operation = probe_operation(contract)
+    if operation is None or not policy.retry_on:
+        return []
+    status = 503 if 503 in policy.retry_on else min(policy.retry_on)
+    retries = policy.max_attempts - 1
+    found = [
+        Scenario(name="backoff", operation=operation, statuses=(status,) * retries),
+        Scenario(name="exhausted", operation=operation, statuses=(status,) * policy.max_attempts),
+    ]
+    if policy.honor_retry_after and retries:
+        found.append(
+            Scenario(
+                name="retry_after",
+                operation=operation,
+                statuses=(429 if 429 in policy.retry_on else status,),
+                retry_after_s=_retry_after_probe(policy),
+            )
+        )
+    post = _post_operation(contract)
+    if post is not None:
+        found.append(
+            Scenario(
+                name="post", operation=post, statuses=(status,) * policy.max_attempts, body=True
+            )
+        )
+    return found
+
+
+def _retry_after_probe(policy: RetryPolicy) -> int:
+    """A Retry-After above the cap (so the cap shows), yet inside the deadline (so it is obeyed)."""
+    wanted = int((policy.max_retry_after_ms or 2000) / 1000) + 5
+    if policy.deadline_ms is not None and wanted >= policy.deadline_ms / 1000:
+        wanted = max(1, int(policy.deadline_ms / 2000))
+    return wanted
+
+
+def _post_operation(contract: Contract) -> str | None:
+    if contract.document is None:
+        return None
+    return next(
+        (
+            op.operation_id
+            for op in contract.document.operations.values()
+            if op.method == "post"
+            and not path_parameters(op)
+            and op.definition.get("requestBody")
+            and (contract.auth is None or op.path != contract.auth.token_url)
+        ),
+        None,
+    )
+
+
+def drive_scenarios(context: CheckContext, *, rng: random.Random) -> dict[str, RetryVerdict]:
+    policy = retry_policy_for(context.contract.retry)
+    time = VirtualTime()
+    target = context.target
+    client = HarnessClient(
+        context.contract,
+        base_url=target.base_url,
+        credentials=target.credentials,
+        throttle=False,
+        record=time.record,
+        rng=rng,
+        sleep=time.sleep,
+        clock=time.clock,
+    )
+    with client:
+        return {
+            scenario.name: _drive(context, client, time, policy, scenario)
+            for scenario in scenarios(context.contract, policy)
+        }
+
+
+def _drive(
+    context: CheckContext,
+    client: HarnessClient,
+    time: VirtualTime,
+    policy: RetryPolicy,
+    scenario: Scenario,
+) -> RetryVerdict:
+    fault: dict[str, object] = {
+        "status": scenario.statuses[0],
+        "count": len(scenario.statuses),
+        "operation": scenario.operation,
+    }
+    if scenario.retry_after_s is not None:
+        fault["retry_after_s"] = scenario.retry_after_s
+    time.attempts.clear()
+    inject_fault(context, fault)
+    try:
+        client.call(scenario.operation, json={} if scenario.body else None)
+    finally:
+        clear_faults(context)
+    attempts = [(at, ex) for at, ex in time.attempts if ex.operation_id == scenario.operation]
+    expected = _expected(policy, scenario)
+    verdict = judge_attempts(
+        policy,
+        [at for at, _ in attempts],
+        [ex.status for _, ex in attempts],
+        [_retry_after(ex, scenario) for _, ex in attempts],
+        expected_attempts=expected,
+    )
+    keys = _key_problems(policy, [ex for _, ex in attempts]) if scenario.body else []
+    if keys:
+        return RetryVerdict(
+            attempts=verdict.attempts,
+            statuses=verdict.statuses,
+            gaps_s=verdict.gaps_s,
+            problems=verdict.problems + tuple(keys),
+        )
+    return verdict
+
+
+def _expected(policy: RetryPolicy, scenario: Scenario) -> int | None:
+    if scenario.body and not policy.idempotency_header and not policy.retry_non_idempotent:
+        return 1
+    count = expected_attempts(policy, scenario.statuses)
+    worst = sum(delay_bounds(policy, n)[1] for n in range(1, count))
+    if policy.deadline_ms is not None and worst > policy.deadline_ms / 1000:
+        return None  # the deadline may rightly cut the sequence short
+    return count
+
+
+def _retry_after(exchange: Exchange, scenario: Scenario) -> float | None:
+    if exchange.status in scenario.statuses and scenario.retry_after_s is not None:
+        return float(scenario.retry_after_s)
+    return None
+
+
+def _key_problems(policy: RetryPolicy, attempts: Sequence[Exchange]) -> list[str]:
+    header = policy.idempotency_header
+    if header is None:
+        return []
+    keys = [exchange.request.header(header) for exchange in attempts]
+    if any(key is None for key in keys):
+        return [f"a POST attempt went out without the declared {header} header"]
+    if len(set(keys)) > 1:
+        return [f"retries of one POST carried different {header} values"]
+    return []

@@ -1,0 +1,154 @@
+"""Reports on a fixed results set: snapshots of every format, schemas, history, guide."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from harness.contract import load_contract
+from harness.reporting import History, changes, compute_metrics, write_reports
+from harness.reporting.guide import Measured, guide_blocks, render_guide_html, render_markdown
+from harness.reporting.metrics import percentile
+from harness.results import CheckResult, Outcome, render_results
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "reporting"
+SCHEMAS = ROOT / "harness" / "reporting"
+CONTRACT = "contracts/acme-crm/integration.yaml"
+RUN = {"started": "2026-11-28T03:00:00+00:00", "environment": "local", "mode": "live",
+       "seed": 7, "examples": 20, "families": []}  # fmt: skip
+
+
+def _exchanges(count: int, *, status: int = 200, ms: float = 10.0, remaining: int = 50) -> list:
+    return [
+        {"operation": "listContacts", "method": "GET", "status": status, "error": False,
+         "elapsed_ms": ms + index, "ratelimit": {"limit": 60, "remaining": remaining - index}}
+        for index in range(count)
+    ]  # fmt: skip
+
+
+def _result(family: str, name: str, outcome: Outcome, message: str = "", **data: object):
+    return CheckResult(
+        id=f"{CONTRACT}::{family}::{name}", integration="acme-crm", family=family, name=name,
+        outcome=outcome, message=message, contract_line=f"{CONTRACT}:10:3", data=dict(data),
+    )  # fmt: skip
+
+
+def fixed_results(*, failing: bool = False) -> list[CheckResult]:
+    overdue = Outcome.FAILED if failing else Outcome.PASSED
+    return [
+        _result("health", "getHealth", Outcome.PASSED, "getHealth: 4.0 ms median",
+                exchanges=_exchanges(3, ms=4.0)),
+        _result("auth", "token_issued", Outcome.PASSED, exchanges=_exchanges(2)),
+        _result("conformance", "listContacts", Outcome.PASSED, exchanges=_exchanges(20, ms=30)),
+        _result("security", "https_in_production", Outcome.PASSED, "1 protected environment"),
+        _result("security", "pii_not_exposed[contact]", Outcome.FAILED,
+                "POST /contacts answered 409 with a declared PII value (ERR_002)\nFix: refer "
+                "to records by id", exchanges=_exchanges(2, status=409)),
+        _result("compliance", "maintenance[rotate-credentials]", overdue,
+                "maintenance task rotate-credentials is overdue by 3 day(s)"),
+        _result("compliance", "changelog_has_version", Outcome.PASSED, "entry for 1.2.0"),
+        _result("config", "clientSecret", Outcome.SKIPPED, "not run: local"),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def contract():
+    return load_contract(ROOT / CONTRACT, environment="local")
+
+
+def _snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; UPDATE_SNAPSHOTS=1 if meant"
+
+
+def test_every_format_matches_its_snapshot(tmp_path, contract):
+    written = write_reports(tmp_path, "acme-crm", RUN, fixed_results(failing=True),
+                            contract=contract, history=None)  # fmt: skip
+    for name in ("health.json", "compliance.json", "summary.md", "report.html"):
+        _snapshot(name, (tmp_path / "acme-crm" / name).read_text(encoding="utf-8"))
+    assert written.health["status"] == "unhealthy" or written.health["status"] == "degraded"
+
+
+def test_reports_follow_their_schemas(tmp_path, contract):
+    write_reports(tmp_path, "acme-crm", RUN, fixed_results(), contract=contract, history=None)
+    for name in ("health", "compliance"):
+        schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        document = json.loads((tmp_path / "acme-crm" / f"{name}.json").read_text())
+        jsonschema.validate(document, schema)
+
+
+def test_health_names_the_rule_and_measures_latency(tmp_path, contract):
+    report = write_reports(tmp_path, "acme-crm", RUN, fixed_results(), contract=contract,
+                           history=None)  # fmt: skip
+    health = report.health
+    assert health["status"] == "degraded"
+    assert health["rule"] == "1 check(s) failed or errored"
+    assert health["metrics"]["requests"] == 27
+    assert health["metrics"]["p95_ms"] == 48.0  # nearest rank 26 of 27
+    assert health["warnings"] == []  # 27 requests >= min_samples 20
+    assert [row["met"] for row in health["latency"]] == [True, True, None]
+
+
+def test_compliance_gives_remediation_from_the_contract(tmp_path, contract):
+    report = write_reports(tmp_path, "acme-crm", RUN, fixed_results(failing=True),
+                           contract=contract, history=None)  # fmt: skip
+    by_id = {item["id"]: item for item in report.compliance["requirements"]}
+    task = by_id["compliance.maintenance[rotate-credentials]"]
+    assert task["remediation"] == "Rotate the OAuth client secret and the webhook secret"
+    pii = by_id["security.pii_not_exposed[contact]"]
+    assert pii["remediation"].startswith("ERR_002: Look the contact up by email")
+    assert report.compliance["score"] == 50.0  # 2 of 4 counted (skipped aside)
+
+
+def test_few_samples_warn():
+    results = [_result("health", "getHealth", Outcome.PASSED, exchanges=_exchanges(3))]
+    metrics = compute_metrics(results)
+    assert metrics.requests == 3
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.0
+    assert percentile([], 0.95) is None
+
+
+def test_history_shows_a_newly_failing_check_across_three_runs(tmp_path, contract):
+    history = History(tmp_path / "history.sqlite")
+    for index, failing in enumerate((False, False, True)):
+        run = {**RUN, "started": f"2026-11-2{index}T00:00:00+00:00"}
+        report = write_reports(tmp_path, "acme-crm", run, fixed_results(failing=failing),
+                               contract=contract, history=history)  # fmt: skip
+    newly = report.health["changes"]["newly_failing"]
+    assert newly == [f"{CONTRACT}::compliance::maintenance[rotate-credentials]"]
+    assert "newly failing: `compliance::maintenance[rotate-credentials]`" in report.summary
+    runs = history.runs("acme-crm")
+    assert [run.started[:10] for run in runs] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    assert report.html.count("<circle") == 6  # 3 runs x (success rate, p95)
+
+
+def test_flaky_checks_are_the_ones_that_flip(tmp_path):
+    history = History(tmp_path / "h.sqlite")
+    for failing in (False, True, False):
+        history.record("x", RUN, fixed_results(failing=failing), contract_version="1",
+                       status="healthy", metrics={})  # fmt: skip
+    found = changes(history.runs("x"))
+    assert found.fixed == (f"{CONTRACT}::compliance::maintenance[rotate-credentials]",)
+    assert found.flaky == found.fixed
+
+
+def test_guide_follows_the_template_and_flags_drift(tmp_path, contract):
+    results = fixed_results()
+    slow = [_result("health", "getHealth", Outcome.PASSED, exchanges=_exchanges(30, ms=900))]
+    write_reports(tmp_path, "acme-crm", RUN, slow, contract=contract, history=None)
+    (tmp_path / "acme-crm" / "results.json").write_text(render_results("acme-crm", RUN, results))
+    blocks = guide_blocks(contract, Measured.load(tmp_path / "acme-crm"))
+    markdown = render_markdown(blocks)
+    headings = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    assert headings[:3] == ["Document Information", "Overview", "Architecture"]
+    assert headings[-2:] == ["Changelog", "Support and Feedback"]
+    assert "| p95 | 500.0 | 928.0 | ⚠️ drift |" in markdown
+    assert 'class="drift"' in render_guide_html(blocks)
