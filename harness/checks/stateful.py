@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import hypothesis
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import get_state_machine_test
 from schemathesis import Response
 
 from harness.checks.base import Check, CheckContext, Verdict
@@ -69,12 +69,12 @@ def check_stateful(context: CheckContext) -> Verdict:
         stateful_step_count=STEPS_PER_SEQUENCE,
         database=None,
         deadline=None,
-        derandomize=True,
         suppress_health_check=list(hypothesis.HealthCheck),
         verbosity=hypothesis.Verbosity.quiet,
     )
+    test = hypothesis.seed(context.seed)(get_state_machine_test(Machine, settings=settings))
     try:
-        run_state_machine_as_test(Machine, settings=settings)
+        test()
     except (Exception, BaseExceptionGroup) as exc:
         titles = failure_titles(exc)
         exchanged = last.get("exchange")

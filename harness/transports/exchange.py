@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 
 from harness.transports.scrub import (
-    REDACTED,
     SENSITIVE_HEADERS,
     redact_body,
+    redact_header_pairs,
     redact_text,
     redact_url,
 )
@@ -217,12 +217,8 @@ def redact_headers(
     Cookie, X-API-Key, ...) or named in ``secret_header_names`` (any case); any other value
     has the ``secrets`` in it redacted.
     """
-    names = SENSITIVE_HEADERS | {name.lower() for name in secret_header_names}
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    return tuple(
-        (name, REDACTED if name.lower() in names else redact_text(value, secrets))
-        for name, value in pairs
-    )
+    return redact_header_pairs(pairs, secrets, secret_header_names)
 
 
 def _headers_dict(headers: Headers) -> dict[str, str]:

@@ -11,7 +11,7 @@ import base64
 import contextlib
 import json
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
@@ -74,17 +74,25 @@ def redact_text(text: str, secrets: Collection[str]) -> str:
     return text
 
 
+def redact_header_pairs(
+    pairs: Iterable[tuple[str, str]], secrets: Collection[str], extra: Collection[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """(name, value) pairs with credential headers (and ``extra`` names) removed by name and
+    every secret removed from the other values; order and case are kept."""
+    names = SENSITIVE_HEADERS | {name.lower() for name in extra}
+    return tuple(
+        (name, REDACTED if name.lower() in names else redact_text(value, secrets))
+        for name, value in pairs
+    )
+
+
 def redact_headers(
     headers: Mapping[str, str] | httpx.Headers,
     secrets: Collection[str],
     extra: Collection[str] = (),
 ) -> dict[str, str]:
     """Headers with credential headers (and ``extra`` names) removed by name, secrets by value."""
-    names = SENSITIVE_HEADERS | {name.lower() for name in extra}
-    return {
-        name: REDACTED if name.lower() in names else redact_text(value, secrets)
-        for name, value in headers.items()
-    }
+    return dict(redact_header_pairs(headers.items(), secrets, extra))
 
 
 def redact_fields(value: Any) -> Any:
