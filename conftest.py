@@ -23,6 +23,18 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+TEST_TIMEOUT_S = 300
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """With pytest-timeout (a test extra), a hung test fails after 5 minutes instead of
+    holding CI to its limit. Set here rather than as an ini key, so that runs without the
+    extra (``harness check`` in this folder) do not meet an unknown ini key."""
+    if config.pluginmanager.hasplugin("timeout") and not config.getoption("timeout", None):
+        config.option.timeout = float(os.environ.get("HARNESS_TEST_TIMEOUT", TEST_TIMEOUT_S))
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Contracts under tests/ are test data (broken on purpose, or aimed at test servers)."""
     if collection_path.name != "integration.yaml":
