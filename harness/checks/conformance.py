@@ -120,6 +120,7 @@ def _load_schema(contract: Contract) -> Any:
 
 def _settings(examples: int) -> Any:
     return hypothesis.settings(
+        parent=hypothesis.settings.get_profile("default"),  # not the ambient profile
         max_examples=examples,
         database=None,
         deadline=None,

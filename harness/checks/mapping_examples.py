@@ -62,6 +62,7 @@ def run_property(
     strategy = schema_strategy(schema)
 
     @hypothesis.settings(
+        parent=hypothesis.settings.get_profile("default"),  # not the ambient profile
         max_examples=max(1, examples),
         database=None,
         deadline=None,

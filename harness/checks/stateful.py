@@ -65,6 +65,7 @@ def check_stateful(context: CheckContext) -> Verdict:
             case.validate_response(response, checks=list(POSITIVE_CHECKS))
 
     settings = hypothesis.settings(
+        parent=hypothesis.settings.get_profile("default"),  # not the ambient profile
         max_examples=max(context.settings.examples // 2, 1),
         stateful_step_count=STEPS_PER_SEQUENCE,
         database=None,
