@@ -93,6 +93,8 @@ def run_check(args: argparse.Namespace) -> int:
     if summary.results:
         console.print(render_summary(summary.results))
     failed = any(r.outcome in (Outcome.FAILED, Outcome.ERROR) for r in summary.results)
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return 2
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (not summary.results and code == 0):
         console.print("[yellow]no checks ran[/yellow]")
         return 1

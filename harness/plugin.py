@@ -22,7 +22,7 @@ from harness.checks.base import Check, Mode, RunSettings
 from harness.checks.retry_judge import RetryVerdict, judge_recorded
 from harness.checks.webhooks_kit import WebhookKit
 from harness.contract import CONTRACT_FILE, Contract, load_contract
-from harness.errors import CheckFailure, ContractError, HarnessError
+from harness.errors import CheckFailure, ContractError, HarnessError, UsageError
 from harness.options import OPTIONS, settings_from
 from harness.reporting import EXCHANGES_KEY, compact_exchange
 from harness.reporting.allure_files import attachments, labels, write_allure_files
@@ -51,7 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "harness_contract(path): contract for harness_* fixtures")
     worker = getattr(config, "workerinput", None)
     seed = worker.get("harness_seed") if worker else None
-    settings = settings_from(config, seed=seed, fresh_seed=random.SystemRandom().randrange(2**31))
+    try:
+        fresh = random.SystemRandom().randrange(2**31)
+        settings = settings_from(config, seed=seed, fresh_seed=fresh)
+    except UsageError as exc:  # a bad --harness-* value: pytest's usage message, no traceback
+        raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS] = settings
     config.stash[RUNS] = {}
     if worker is None:

@@ -67,6 +67,19 @@ def test_bad_option_is_a_usage_error(pytester: pytest.Pytester, acme: Path) -> N
     result = pytester.runpytest("contracts", "--harness-family", "autth")
     assert result.ret != 0
     assert "did you mean 'auth'?" in result.stderr.str() + result.stdout.str()
+    assert "INTERNALERROR" not in result.stderr.str() + result.stdout.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_harness_check_exits_2_on_a_bad_option() -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "harness.cli", "check", str(ACME), "--examples", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "--harness-examples must be at least 1, got 0" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 @pytest.mark.usefixtures("secrets_set")
