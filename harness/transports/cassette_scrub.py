@@ -21,7 +21,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.transports.cassette import Interaction
-from harness.transports.scrub import _QUERY_KEYS, SENSITIVE_FIELDS, SENSITIVE_HEADERS, secret_forms
+from harness.transports.scrub import (
+    SENSITIVE_FIELDS,
+    SENSITIVE_HEADERS,
+    SENSITIVE_QUERY_KEYS,
+    secret_forms,
+)
 
 MIN_LENGTH = 6  # shorter values are not treated as secrets: they would match everywhere
 TOKEN_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
@@ -161,7 +166,7 @@ class Scrubber:
         parts = urlsplit(uri)
         netloc = parts.netloc.rpartition("@")[2]
         pairs = [
-            (key, self._field(key, value)) if key.lower() in _QUERY_KEYS else (key, value)
+            (key, self._field(key, value)) if key.lower() in SENSITIVE_QUERY_KEYS else (key, value)
             for key, value in parse_qsl(parts.query, keep_blank_values=True)
         ]
         query = urlencode(pairs, safe="<>:") if pairs else parts.query

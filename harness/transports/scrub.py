@@ -129,7 +129,7 @@ def redact_url(url: str, secrets: Collection[str]) -> str:
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
     params = [
-        (key, REDACTED if key.lower() in SENSITIVE_FIELDS | _QUERY_KEYS else item)
+        (key, REDACTED if key.lower() in SENSITIVE_FIELDS | SENSITIVE_QUERY_KEYS else item)
         for key, item in parsed.params.multi_items()
     ]
     if params:
@@ -137,7 +137,9 @@ def redact_url(url: str, secrets: Collection[str]) -> str:
     return redact_text(str(parsed), secrets)
 
 
-_QUERY_KEYS = frozenset({"key", "apikey", "api_key", "token", "access_token", "sig", "signature"})
+SENSITIVE_QUERY_KEYS = frozenset(
+    {"key", "apikey", "api_key", "token", "access_token", "sig", "signature"}
+)
 _SPACES = re.compile(r"\s+")
 
 
