@@ -96,6 +96,20 @@ class SignatureScheme(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimestampTolerance:
+    """The timestamp window of a scheme that signs a timestamp (both directions)."""
+
+    tolerance_s: float = DEFAULT_TOLERANCE_S
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
+
+    def window(self, override: float | None) -> float:
+        """The tolerance to apply: the caller's, else the scheme's own."""
+        return self.tolerance_s if override is None else override
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderView:
     """Received headers, looked up by name in any case."""

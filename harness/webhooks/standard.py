@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from harness.errors import UsageError
 from harness.webhooks.base import (
-    DEFAULT_TOLERANCE_S,
     HeaderView,
     Secret,
+    TimestampTolerance,
     VerificationError,
     VerificationReason,
     check_tolerance,
-    check_tolerance_option,
     decode_base64,
     digest_matches,
     hmac_digest,
@@ -36,13 +35,8 @@ _VERSION = "v1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StandardWebhooksScheme:
+class StandardWebhooksScheme(TimestampTolerance):
     """``webhook-id`` / ``webhook-timestamp`` / ``webhook-signature: v1,<base64>``."""
-
-    tolerance_s: float = DEFAULT_TOLERANCE_S
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
 
     @property
     def name(self) -> str:
@@ -76,7 +70,7 @@ class StandardWebhooksScheme:
                 VerificationReason.BAD_SIGNATURE,
                 f"no {_VERSION} entry of {SIGNATURE_HEADER!r} matches the id, timestamp and body",
             )
-        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        window = self.window(tolerance_s)
         check_tolerance(timestamp, now=now, tolerance_s=window, where=TIMESTAMP_HEADER)
 
 

@@ -19,13 +19,12 @@ import base64
 from dataclasses import dataclass
 
 from harness.webhooks.base import (
-    DEFAULT_TOLERANCE_S,
     HeaderView,
     Secret,
+    TimestampTolerance,
     VerificationError,
     VerificationReason,
     check_tolerance,
-    check_tolerance_option,
     decode_base64,
     decode_hex,
     digest_matches,
@@ -63,13 +62,8 @@ def _prefixed_hex(header: str, value: str, prefix: str) -> bytes:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StripeScheme:
+class StripeScheme(TimestampTolerance):
     """``Stripe-Signature: t=<ts>,v1=<hex>``; several ``v1`` entries while rolling secrets."""
-
-    tolerance_s: float = DEFAULT_TOLERANCE_S
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
 
     @property
     def name(self) -> str:
@@ -98,7 +92,7 @@ class StripeScheme:
         expected = hmac_digest(key, wire_bytes(stamp) + b"." + body)
         if not digest_matches(expected, signatures):
             raise _bad_signature(STRIPE_HEADER)
-        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        window = self.window(tolerance_s)
         check_tolerance(timestamp, now=now, tolerance_s=window, where=f"{STRIPE_HEADER!r} t")
 
 
@@ -126,13 +120,8 @@ def _stripe_entries(header: str) -> tuple[str, list[bytes]]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SlackScheme:
+class SlackScheme(TimestampTolerance):
     """``X-Slack-Signature: v0=<hex>`` over ``v0:{ts}:{body}``."""
-
-    tolerance_s: float = DEFAULT_TOLERANCE_S
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tolerance_s", check_tolerance_option(self.tolerance_s))
 
     @property
     def name(self) -> str:
@@ -161,7 +150,7 @@ class SlackScheme:
         received = _prefixed_hex(SLACK_SIGNATURE_HEADER, signature, "v0=")
         if not digest_matches(hmac_digest(key, _slack_content(stamp, body)), [received]):
             raise _bad_signature(SLACK_SIGNATURE_HEADER)
-        window = self.tolerance_s if tolerance_s is None else tolerance_s
+        window = self.window(tolerance_s)
         check_tolerance(timestamp, now=now, tolerance_s=window, where=SLACK_TIMESTAMP_HEADER)
 
 
