@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.checks.oauth import oauth_checks
 from harness.checks.operations import SAFE_METHODS, path_parameters, secured_operations
 from harness.contract import Contract
@@ -47,10 +47,20 @@ def plan(contract: Contract) -> list[Check]:
 
 
 def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
-    """A request with no credentials at all must get 401 or 403."""
+    """A request with no credentials at all must get 401 or 403.
+
+    The refusal proves something only if valid credentials are accepted: when they are
+    refused too (expired, revoked, deleted by a fuzzer), the check is inconclusive.
+    """
     operation = context.contract.operation(operation_id)
     response = _send_plain(context, operation)
     if response.status_code in (401, 403):
+        refused = _valid_credentials_refused(context)
+        if refused:
+            return inconclusive(
+                f"{operation.label} without credentials: {response.status_code}, but {refused}: "
+                "a refusal says nothing about the missing credentials"
+            )
         return Verdict(message=f"{operation.label} without credentials: {response.status_code}")
     where = context.contract.auth.loc if context.contract.auth else context.contract.loc
     raise CheckFailure(
@@ -58,6 +68,21 @@ def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
         f"credentials; the contract requires auth ({where})",
         evidence=(response_excerpt(response, context.secrets(), limit=600),),
     )
+
+
+def _valid_credentials_refused(context: CheckContext) -> str | None:
+    """'GET /contacts with valid credentials: 401' when the target refuses those too."""
+    reads = [
+        op
+        for op in secured_operations(context.contract)
+        if op.method in SAFE_METHODS and "{" not in op.path
+    ]
+    if not reads:  # nothing safe to try valid credentials on: judge the refusal as it is
+        return None
+    response = context.client().call(reads[0].operation_id)
+    if response.status_code not in (401, 403):
+        return None
+    return f"{reads[0].label} with valid credentials: {response.status_code}"
 
 
 def _send_plain(
@@ -87,13 +112,22 @@ def check_wrong_credentials(context: CheckContext) -> Verdict:
     }[auth.type]
     operations = secured_operations(context.contract)
     safe = [op for op in operations if op.method in SAFE_METHODS] or operations
+    safe.sort(key=lambda op: "{" in op.path)  # a made-up id could 404 before auth is judged
     if not safe:
-        return Verdict(message="no secured operation to try wrong credentials on")
+        return inconclusive(
+            "the OpenAPI document has no secured operation to try wrong credentials on"
+        )
     response = _send_plain(context, safe[0], wrong)
     if response.status_code not in (401, 403):
         raise CheckFailure(
             f"{safe[0].label} accepted wrong {auth.type} credentials ({response.status_code})",
             evidence=(response_excerpt(response, context.secrets(), limit=600),),
+        )
+    refused = _valid_credentials_refused(context)
+    if refused:
+        return inconclusive(
+            f"wrong credentials refused with {response.status_code}, but {refused}: the "
+            "target refuses every credential"
         )
     return Verdict(message=f"wrong credentials refused with {response.status_code}")
 

@@ -4,20 +4,48 @@ A family module exposes ``plan(contract) -> list[Check]``; each ``Check.run`` ta
 ``CheckContext`` and returns a ``Verdict`` (or ``None`` for a plain pass), raises
 ``CheckFailure`` when the integration broke its contract, and lets ``HarnessError``
 propagate when the run itself broke.
+
+Nothing passes vacuously. A check that had nothing to judge (no successful response to
+inspect, no version reported, zero real records, an option unset here, a loop over zero
+items) returns ``inconclusive(reason)``: outcome *skipped*, a message that says what was
+observed, and ``data["inconclusive"] = True`` so that reports leave it out of scores::
+
+    if not bodies:
+        return inconclusive("no successful contact response to inspect (20 requests, all 404)")
+
+Where the contract *promised* the thing that never showed up (a declared header absent, a
+documented 2xx never reached), raise ``CheckFailure`` instead: that is a finding.
+
+A check of harness's own client (token reuse, single-flight, the client's retry policy) is
+declared with ``Check(subject=Subject.CLIENT)``, or marks its verdicts with
+``about_client(...)``: reports show it apart from the integration's verdicts, and it never
+counts toward the integration's health or compliance score.
+
+A check of the contract document itself (guide sections, changelog, maintenance dates) is
+wrapped in ``contract_hygiene(run)``: its findings skip the check with the finding as reason
+(``harness lint`` warns about them, the compliance report lists them) and fail the run only
+with ``--harness-strict-contract``. A vendor's 500 and a stale changelog never share a red exit.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from harness.contract import Contract
 from harness.contract.model import Environment
-from harness.errors import Location
-from harness.results import Family, Outcome
+from harness.errors import CheckFailure, Location
+from harness.results import (
+    HYGIENE_KEY,
+    INCONCLUSIVE_KEY,
+    SUBJECT_CLIENT,
+    SUBJECT_KEY,
+    Family,
+    Outcome,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -49,6 +77,7 @@ class RunSettings:
     allow_protected: bool = False
     report_dir: str = "reports"
     probe_large: bool = False  # probe rate limits above ratelimit.LARGE_LIMIT too
+    strict_contract: bool = False  # contract-hygiene findings fail the run (else: skipped)
 
     def check_seed(self, check_id: str) -> int:
         """A per-check seed: stable for a run seed, different between checks."""
@@ -131,6 +160,60 @@ class Verdict:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def inconclusive(reason: str, *, data: Mapping[str, Any] | None = None) -> Verdict:
+    """The check had nothing to judge: skipped, saying what was observed instead.
+
+    ``reason`` names what was missing and what was seen (counts, statuses), e.g. "no
+    successful contact response to inspect (20 requests: 404 x20)". It never counts as a
+    pass: reports leave it out of the compliance score and of health's verdicts.
+    """
+    return Verdict(
+        outcome=Outcome.SKIPPED,
+        message=f"inconclusive: {reason}",
+        data={**(data or {}), INCONCLUSIVE_KEY: True},
+    )
+
+
+def contract_hygiene(run: CheckFunction) -> CheckFunction:
+    """``run`` judges the contract itself (guide sections, changelog, maintenance dates).
+
+    Its findings are contract hygiene, not vendor bugs: ``harness lint`` warns about them and
+    the compliance report lists them, but they skip the check (with the finding as reason)
+    instead of failing the run, unless ``--harness-strict-contract`` asks for a red exit.
+    """
+
+    def judged(context: CheckContext) -> Verdict | None:
+        try:
+            verdict = run(context)
+        except CheckFailure as failure:
+            data = {**failure.data, HYGIENE_KEY: True}
+            if context.settings.strict_contract:
+                raise CheckFailure(failure.message, evidence=failure.evidence, data=data) from None
+            return Verdict(
+                outcome=Outcome.SKIPPED,
+                message=f"contract hygiene: {failure.message} [a finding about the contract, "
+                "not the vendor: harness lint warns; --harness-strict-contract fails the run]",
+                data=data,
+            )
+        if verdict is None:
+            return Verdict(data={HYGIENE_KEY: True})
+        return replace(verdict, data={**verdict.data, HYGIENE_KEY: True})
+
+    return judged
+
+
+class Subject(StrEnum):
+    """What a check judges: the integration (the vendor) or harness's own client."""
+
+    INTEGRATION = "integration"
+    CLIENT = SUBJECT_CLIENT
+
+
+def about_client(data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``data`` marked as judging harness's own client (for ``Verdict`` or ``CheckFailure``)."""
+    return {**(data or {}), SUBJECT_KEY: SUBJECT_CLIENT}
+
+
 CheckFunction = Callable[[CheckContext], "Verdict | None"]
 
 
@@ -146,6 +229,7 @@ class Check:
     mutating: bool = False  # writes to the target
     fuzzing: bool = False  # sends generated, possibly invalid, requests
     needs_sandbox: bool = False  # needs the local sandbox's controls
+    subject: Subject = Subject.INTEGRATION  # CLIENT: judges harness's own client
 
     def refusal(self, target: Target, *, allow_protected: bool) -> str | None:
         """Why this check must not run against ``target``, or None."""

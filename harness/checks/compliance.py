@@ -12,11 +12,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Verdict, contract_hygiene, inconclusive
 from harness.contract import Contract
 from harness.contract.model import AuthType, IntegrationType, MaintenanceTask, Status
-from harness.errors import CheckFailure
+from harness.errors import CheckFailure, Location, Problem
 from harness.results import Family
+from harness.transports.cassette_session import LOCAL_BASE_URL
 
 Today = Callable[[], dt.date]
 _PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
@@ -37,14 +38,18 @@ def plan(contract: Contract) -> list[Check]:
     checks = [
         check(
             "required_sections",
-            check_required_sections,
+            contract_hygiene(check_required_sections),
             "the contract fills every section its integration type requires",
             contract.loc,
         ),
-        check("not_deprecated", check_not_deprecated, "the integration is not deprecated"),
+        check(
+            "not_deprecated",
+            contract_hygiene(check_not_deprecated),
+            "the integration is not deprecated",
+        ),
         check(
             "changelog_has_version",
-            check_changelog_has_version,
+            contract_hygiene(check_changelog_has_version),
             f"the changelog has an entry for version {contract.info.version}",
         ),
     ]
@@ -52,7 +57,7 @@ def plan(contract: Contract) -> list[Check]:
         checks.append(
             check(
                 "pii_governed",
-                check_pii_governed,
+                contract_hygiene(check_pii_governed),
                 "PII comes with a retention period and compliance regimes",
                 contract.security.loc,
             )
@@ -69,7 +74,7 @@ def plan(contract: Contract) -> list[Check]:
     checks += [
         check(
             f"maintenance[{task.task}]",
-            partial(check_maintenance, task=task),
+            contract_hygiene(partial(check_maintenance, task=task)),
             f"maintenance task {task.task} done within {task.every}",
             task.loc,
         )
@@ -127,42 +132,65 @@ def check_required_sections(context: CheckContext) -> Verdict:
     return Verdict(message=f"every section required for {kinds} is filled")
 
 
+def deprecation_finding(contract: Contract) -> str | None:
+    info = contract.info
+    if info.status is not Status.DEPRECATED:
+        return None
+    return (
+        f"{info.id} is deprecated (info.status at {info.loc}); plan the migration "
+        "(see the migration section) and stop new use"
+    )
+
+
 def check_not_deprecated(context: CheckContext) -> Verdict:
     info = context.contract.info
-    if info.status is Status.DEPRECATED:
-        raise CheckFailure(
-            f"{info.id} is deprecated (info.status at {info.loc}); plan the migration "
-            "(see the migration section) and stop new use",
-            data={"status": str(info.status)},
-        )
+    finding = deprecation_finding(context.contract)
+    if finding:
+        raise CheckFailure(finding, data={"status": str(info.status)})
     return Verdict(message=f"status {info.status}", data={"status": str(info.status)})
 
 
-def check_changelog_has_version(context: CheckContext) -> Verdict:
-    contract = context.contract
+def changelog_finding(contract: Contract) -> str | None:
     versions = [entry.version for entry in contract.changelog]
-    if contract.info.version not in versions:
-        raise CheckFailure(
-            f"the changelog has no entry for version {contract.info.version} (info.version at "
-            f"{contract.info.loc}); it lists {versions or 'nothing'}. Fix: add "
-            f'- {{version: "{contract.info.version}", date: ..., changes: [...]}}'
-        )
-    return Verdict(message=f"changelog entry for {contract.info.version}")
+    if contract.info.version in versions:
+        return None
+    return (
+        f"the changelog has no entry for version {contract.info.version} (info.version at "
+        f"{contract.info.loc}); it lists {versions or 'nothing'}. Fix: add "
+        f'- {{version: "{contract.info.version}", date: ..., changes: [...]}}'
+    )
 
 
-def check_pii_governed(context: CheckContext) -> Verdict:
-    security = context.contract.security
-    assert security is not None
+def check_changelog_has_version(context: CheckContext) -> Verdict:
+    finding = changelog_finding(context.contract)
+    if finding:
+        raise CheckFailure(finding)
+    return Verdict(message=f"changelog entry for {context.contract.info.version}")
+
+
+def pii_governance_finding(contract: Contract) -> str | None:
+    security = contract.security
+    if security is None or not security.pii:
+        return None
     missing = []
     if security.retention_days is None:
         missing.append("security.retention_days")
     if not security.compliance:
         missing.append("security.compliance (e.g. [GDPR])")
-    if missing:
-        raise CheckFailure(
-            f"PII is declared ({security.loc}: {', '.join(security.pii)}) but "
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not; declare them"
-        )
+    if not missing:
+        return None
+    return (
+        f"PII is declared ({security.loc}: {', '.join(security.pii)}) but "
+        f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not; declare them"
+    )
+
+
+def check_pii_governed(context: CheckContext) -> Verdict:
+    security = context.contract.security
+    assert security is not None
+    finding = pii_governance_finding(context.contract)
+    if finding:
+        raise CheckFailure(finding)
     return Verdict(
         message=f"retention {security.retention_days} days; {', '.join(security.compliance)}"
     )
@@ -186,6 +214,24 @@ def due_date(task: MaintenanceTask) -> dt.date | None:
     return task.last_done + parse_period(task.every)
 
 
+def maintenance_finding(task: MaintenanceTask, today: dt.date) -> str | None:
+    """Why ``task`` is not on schedule on ``today``, or None."""
+    due = due_date(task)
+    remedy = task.description or f"do {task.task}"
+    if due is None:
+        return (
+            f"maintenance task {task.task} ({task.loc}) has never been done (no last_done); "
+            f"{remedy}, then set last_done"
+        )
+    if today > due:
+        return (
+            f"maintenance task {task.task} is overdue by {(today - due).days} day(s): last done "
+            f"{task.last_done}, every {task.every}, due {due} ({task.loc}). Fix: {remedy}, then "
+            "update last_done"
+        )
+    return None
+
+
 def check_maintenance(
     context: CheckContext, *, task: MaintenanceTask, today: Today = dt.date.today
 ) -> Verdict:
@@ -195,22 +241,45 @@ def check_maintenance(
         "last_done": str(task.last_done),
         "due": str(due) if due else None,
     }
-    remedy = task.description or f"do {task.task}"
-    if due is None:
-        raise CheckFailure(
-            f"maintenance task {task.task} ({task.loc}) has never been done (no last_done); "
-            f"{remedy}, then set last_done",
-            data=data,
-        )
-    now = today()
-    if now > due:
-        raise CheckFailure(
-            f"maintenance task {task.task} is overdue by {(now - due).days} day(s): last done "
-            f"{task.last_done}, every {task.every}, due {due} ({task.loc}). Fix: {remedy}, then "
-            "update last_done",
-            data=data,
-        )
+    finding = maintenance_finding(task, today())
+    if finding:
+        raise CheckFailure(finding, data=data)
     return Verdict(message=f"{task.task}: next due {due}", data=data)
+
+
+# --- contract hygiene, for harness lint -------------------------------------------------------
+
+
+def hygiene_problems(contract: Contract, today: Today = dt.date.today) -> list[Problem]:
+    """The compliance findings about the contract itself, as ``harness lint`` warnings."""
+    hint = "a finding about the contract, not the vendor; --strict makes it an error"
+    found: list[tuple[Location, str | None]] = [
+        (contract.loc, f"required section missing: {item}")
+        for item in missing_requirements(contract)
+        if not _empty_section(contract, item.partition(":")[0])
+    ]
+    found += [
+        (contract.info.loc, deprecation_finding(contract)),
+        (contract.info.loc, changelog_finding(contract)),
+        (contract.security.loc if contract.security else contract.loc,
+         pii_governance_finding(contract)),
+    ]  # fmt: skip
+    found += [(task.loc, _maintenance_problem(task, today())) for task in contract.maintenance]
+    return [
+        Problem(where, message, hint, severity="warning") for where, message in found if message
+    ]
+
+
+def _empty_section(contract: Contract, name: str) -> bool:
+    """A whole top-level section left empty: lint's completeness warnings already say so."""
+    return "." not in name and hasattr(contract, name) and not getattr(contract, name)
+
+
+def _maintenance_problem(task: MaintenanceTask, today: dt.date) -> str | None:
+    try:
+        return maintenance_finding(task, today)
+    except ValueError as exc:  # a period that is not ISO 8601: the loader reports it
+        return str(exc)
 
 
 # --- API version ------------------------------------------------------------------------------
@@ -244,6 +313,16 @@ def expected_versions(contract: Contract) -> dict[str, str]:
 def check_api_version_matches(context: CheckContext) -> Verdict:
     health = context.contract.health
     assert health is not None
+    # Locally, live or replayed from a recording of the local sandbox (its stand-in URL).
+    if context.target.environment.name == "local" and context.settings.base_url in (
+        None,
+        LOCAL_BASE_URL,
+    ):
+        version = expected_versions(context.contract).get("body") or "?"
+        return inconclusive(
+            f"the local sandbox reports the version of the contract's own document ({version}); "
+            "comparing it with itself proves nothing. Run with --env sandbox or production"
+        )
     response = context.client().call(health.operation)
     try:
         body = response.json()
@@ -251,11 +330,22 @@ def check_api_version_matches(context: CheckContext) -> Verdict:
         body = None
     found = reported_version(response.headers, body)
     if found is None:
-        return Verdict(message=f"{health.operation} reports no API version; nothing to compare")
+        return inconclusive(
+            f"{health.operation} answered {response.status_code} with no API version in a "
+            f"header ({', '.join(VERSION_HEADERS)}) or a body field ({', '.join(VERSION_FIELDS)})"
+            "; nothing to compare"
+        )
     where, version = found
     claims = expected_versions(context.contract)
     expected = claims.get("header" if where.startswith("header") else "body")
     data: dict[str, object] = {"reported": version, "where": where, "expected": expected}
+    if not expected:
+        side = "an api.headers version header" if where.startswith("header") else "info.version"
+        return inconclusive(
+            f"{health.operation} reports {version} ({where}) but the contract states no version "
+            f"to compare it with (no {side})",
+            data=data,
+        )
     if expected and version != expected and not version.startswith(expected + "."):
         raise CheckFailure(
             f"{health.operation} reports API version {version} ({where}); the contract is "

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import partial
 from urllib.parse import urlsplit
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.contract import Contract
 from harness.contract.model import ConfigOption
 from harness.errors import CheckFailure
@@ -35,7 +35,11 @@ def plan(contract: Contract) -> list[Check]:
 def check_option(
     context: CheckContext, *, option: ConfigOption, environ: Mapping[str, str] | None = None
 ) -> Verdict:
-    """Required → present; present → parses as the declared type; else the default applies."""
+    """Required → present; present → parses as the declared type.
+
+    An option that is not set has nothing to parse: the check is inconclusive (the default
+    applies, or, on ``local``, the sandbox needs no value), never a pass.
+    """
     env = os.environ if environ is None else environ
     raw = env.get(option.env) if option.env else None
     environment = context.target.environment.name
@@ -47,8 +51,15 @@ def check_option(
                 f"environment '{environment}' (contract {option.loc})"
             )
         shown = None if option.secret else option.default
-        return Verdict(
-            message=f"{option.name}: not set, default {shown!r} applies",
+        variable = option.env or "no environment variable"
+        if required:
+            why = f"required elsewhere, but environment '{environment}' needs no value"
+        elif option.default is not None:
+            why = "its default applies" if option.secret else f"the default {shown!r} applies"
+        else:
+            why = "optional, no default"
+        return inconclusive(
+            f"{option.name}: {variable} is not set here ({why}); nothing to validate",
             data={"source": "default", "value": shown, "env": option.env},
         )
     problem = type_problem(option.type, raw)

@@ -14,8 +14,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.mapping_examples import Counterexample, real_objects, run_property
+from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.mapping_examples import (
+    Counterexample,
+    NoExamples,
+    real_objects,
+    run_property,
+)
 from harness.checks.mapping_rules import coverage, rule_problems
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
@@ -72,7 +77,10 @@ def _run(context: CheckContext, *, entity: EntityMapping, claim: Claim) -> Verdi
     schemas = context.shared(
         f"mapping.schemas.{entity.name}", partial(entity_schemas, context.contract, entity)
     )
-    return claim(context, entity_plan, schemas)
+    try:
+        return claim(context, entity_plan, schemas)
+    except NoExamples as exc:
+        return inconclusive(f"{entity.name}: {exc}; check the schema's constraints")
 
 
 def _label(plan: EntityPlan, field: FieldPlan, direction: Direction) -> str:
@@ -166,21 +174,37 @@ def check_backward(context: CheckContext, plan: EntityPlan, schemas: EntitySchem
         _validate(plan, judge, ours, "our schema", theirs)
 
     try:
-        records = real_objects(context, plan.mapping)
-        for record in records:
+        real = real_objects(context, plan.mapping)
+        for record in real.records:
             claim(record, real=True)
         checked = run_property(
             schemas.theirs, examples=context.settings.examples, seed=context.seed, claim=claim
         )
     except Counterexample as exc:
         raise _fail(plan, "backward", exc) from None
-    note = f" and {len(records)} real record(s)"
+    note = f" and {len(real.records)} real record(s)"
+    if not real.asked:  # no operation lists them: the generated records are all there is
+        note = f" (no GET without path parameters lists {plan.name} records)"
     if rejected:
         note += f"; {len(rejected)} generated record(s) refused with an error, e.g. {rejected[0]}"
-    return _verdict(plan, "backward", checked + len(records), note)
+    if real.asked and not real.records:
+        asked = "; ".join(real.asked)
+        return inconclusive(
+            f"{plan.name}: backward held for {checked} generated example(s), but no real "
+            f"{plan.name} record of the vendor was seen ({asked}); its own data was not judged",
+            data={"entity": plan.name, "generated": checked, "asked": list(real.asked)},
+        )
+    return _verdict(plan, "backward", checked + len(real.records), note)
 
 
-def _round_trip_claim(plan: EntityPlan, start: Direction) -> Callable[[Any], None]:
+def _compared_fields(plan: EntityPlan) -> list[FieldPlan]:
+    """The fields a round trip must keep: exact and mapped both ways."""
+    return [field for field in plan.fields if field.exact and not field.one_way]
+
+
+def _round_trip_claim(
+    plan: EntityPlan, start: Direction, compared: list[int]
+) -> Callable[[Any], None]:
     back = Direction.BACKWARD if start is Direction.FORWARD else Direction.FORWARD
 
     def claim(original: Any) -> None:
@@ -189,9 +213,8 @@ def _round_trip_claim(plan: EntityPlan, start: Direction) -> Callable[[Any], Non
             again = map_entity(plan, there, back)
         except FieldMappingError:
             return  # forward/backward validity report values that do not map
-        for field in plan.fields:
-            if not field.exact or field.one_way:
-                continue
+        compared[0] += 1
+        for field in _compared_fields(plan):
             sources = field.paths(start)[0]
             expected, received = read_paths(original, sources), read_paths(again, sources)
             if not same_value(expected, received, amounts=field.transform.name == "money"):
@@ -205,7 +228,11 @@ def _round_trip_claim(plan: EntityPlan, start: Direction) -> Callable[[Any], Non
 
 
 def check_round_trip(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
-    checked = 0
+    if not _compared_fields(plan):
+        return inconclusive(
+            f"{plan.name}: no field is exact and mapped both ways; a round trip keeps nothing"
+        )
+    checked, compared = 0, [0]
     try:
         for schema, start in (
             (schemas.ours, Direction.FORWARD),
@@ -215,11 +242,16 @@ def check_round_trip(context: CheckContext, plan: EntityPlan, schemas: EntitySch
                 schema,
                 examples=context.settings.examples,
                 seed=context.seed,
-                claim=_round_trip_claim(plan, start),
+                claim=_round_trip_claim(plan, start, compared),
             )
     except Counterexample as exc:
         raise _fail(plan, "round_trip", exc) from None
-    return _verdict(plan, "round_trip", checked)
+    if not compared[0]:
+        return inconclusive(
+            f"{plan.name}: none of the {checked} generated example(s) mapped both ways "
+            "(each was refused by a transform); nothing was compared"
+        )
+    return _verdict(plan, "round_trip", min(compared[0], checked))
 
 
 def check_coverage(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
@@ -247,4 +279,9 @@ def check_validation(context: CheckContext, plan: EntityPlan, schemas: EntitySch
     }
     if problems:
         raise CheckFailure("; ".join(problems), data=data)
+    if not ruled:
+        return inconclusive(
+            f"{plan.name}: no field mapping declares a validate rule; nothing to compare",
+            data=data,
+        )
     return Verdict(message=f"{plan.name}: {ruled} field rule(s) hold on both sides", data=data)

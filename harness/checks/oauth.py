@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from harness.auth import auth_for
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Subject, Verdict, inconclusive
 from harness.checks.operations import secured_operations
 from harness.contract import Contract
 from harness.errors import CheckFailure
@@ -36,6 +36,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
             run=check_token_lifecycle,
             description=f"a token is reused, and renewed {auth.refresh_leeway_s} s before expiry",
             loc=auth.loc,
+            subject=Subject.CLIENT,
         ),
         Check(
             family=Family.AUTH,
@@ -43,6 +44,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
             run=check_single_flight,
             description="concurrent callers trigger exactly one token request",
             loc=auth.loc,
+            subject=Subject.CLIENT,
         ),
         Check(
             family=Family.AUTH,
@@ -51,6 +53,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
             description="a revoked token is replaced once, on the 401, and the request succeeds",
             loc=auth.loc,
             needs_sandbox=True,
+            subject=Subject.CLIENT,
         ),
     ]
 
@@ -164,7 +167,7 @@ def check_refresh_on_401(context: CheckContext) -> Verdict:
     assert controls is not None  # needs_sandbox
     safe = [op for op in secured_operations(context.contract) if op.method == "get"]
     if not safe or ("{" in safe[0].path and not [op for op in safe if "{" not in op.path]):
-        return Verdict(message="no secured GET operation without path parameters to try")
+        return inconclusive("no secured GET operation without path parameters to try")
     operation = next(op for op in safe if "{" not in op.path)
     target = context.target
     with HarnessClient(
@@ -176,6 +179,11 @@ def check_refresh_on_401(context: CheckContext) -> Verdict:
         record=context.record,
     ) as client:
         before = client.call(operation.operation_id)
+        if before.status_code >= 400:
+            return inconclusive(
+                f"{operation.label} answered {before.status_code} before any token was revoked; "
+                "a refresh cannot be judged on a call that fails anyway"
+            )
         controls.revoke_tokens()
         after = client.call(operation.operation_id)
         requests = getattr(client.auth, "token_requests", 0)

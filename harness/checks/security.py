@@ -7,7 +7,6 @@ contract's error triggers for that operation) and judge what came back.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -16,7 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.mapping_examples import (
+    example_body,
+    read_records,
+    reading_operations,
+    resolve_schema,
+)
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
 from harness.errors import CheckFailure
@@ -90,13 +95,24 @@ def plan(contract: Contract) -> list[Check]:
 
 
 def _check(
-    contract: Contract, name: str, run: Any, description: str, loc: Any = None, **flags: bool
+    contract: Contract,
+    name: str,
+    run: Any,
+    description: str,
+    loc: Any = None,
+    *,
+    mutating: bool = False,
 ) -> Check:
     where = (
         loc if loc is not None else (contract.security.loc if contract.security else contract.loc)
     )
     return Check(
-        family=Family.SECURITY, name=name, run=run, description=description, loc=where, **flags
+        family=Family.SECURITY,
+        name=name,
+        run=run,
+        description=description,
+        loc=where,
+        mutating=mutating,
     )
 
 
@@ -153,6 +169,10 @@ def check_no_secret_in_files(context: CheckContext) -> Verdict:
             "the scrubber on, delete the affected reports and rotate the leaked credential.",
             data={"files_scanned": len(files), "findings": problems[:50]},
         )
+    if not files:
+        return inconclusive(
+            f"no text file to scan under {context.contract.directory}, cassettes/ or the reports"
+        )
     return Verdict(message=f"{len(files)} files scanned", data={"files_scanned": len(files)})
 
 
@@ -175,6 +195,8 @@ def check_https_in_production(context: CheckContext) -> Verdict:
             "\n".join(problems) + "\nFix: use the HTTPS base URL of the provider.",
             data={"environments_checked": checked},
         )
+    if not checked:
+        return inconclusive("no protected or production environment with a base_url to inspect")
     return Verdict(message=f"{checked} protected environment(s) use HTTPS")
 
 
@@ -219,33 +241,6 @@ def _pii_fields(contract: Contract, entity: EntityMapping) -> list[str]:
     return [
         theirs for mapping in entity.fields if set(mapping.ours) & ours for theirs in mapping.theirs
     ]
-
-
-def example_body(contract: Contract, operation_id: str, seed: int) -> dict[str, Any] | None:
-    """The request body example of an operation, with emails made unique for this run."""
-    operation = contract.operation(operation_id)
-    content = operation.definition.get("requestBody", {}).get("content", {})
-    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
-    schema = _resolve(contract, media.get("schema", {}))
-    examples = media.get("example") or (schema.get("examples") or [None])[0]
-    if not isinstance(examples, dict):
-        return None
-    body = copy.deepcopy(examples)
-    for key, value in body.items():
-        if isinstance(value, str) and "@" in value:
-            local, _, domain = value.partition("@")
-            body[key] = f"{local}.probe{seed}@{domain}"
-    return body
-
-
-def _resolve(contract: Contract, schema: Any) -> dict[str, Any]:
-    document = contract.document
-    while isinstance(schema, dict) and "$ref" in schema and document is not None:
-        reference = str(schema["$ref"])
-        if not reference.startswith("#"):
-            return {}
-        schema = document.resolve_pointer(reference[1:])
-    return schema if isinstance(schema, dict) else {}
 
 
 def _probed(context: CheckContext, entity: EntityMapping) -> list[Any]:
@@ -332,6 +327,7 @@ def check_pii_not_exposed(context: CheckContext, *, entity: str) -> Verdict:
             )
     leaks += _run_leaks(context, fields)
     data = {"requests": len(responses), "pii_fields": fields}
+    sent = set().union(*(_sent_values(response, fields) for response in responses))
     if leaks:
         security = context.contract.security
         raise CheckFailure(
@@ -341,24 +337,44 @@ def check_pii_not_exposed(context: CheckContext, *, entity: str) -> Verdict:
             + "\nFix: keep PII out of URLs and error messages; refer to records by id.",
             data=data,
         )
+    if not responses:
+        return inconclusive(_no_probe(mapping), data=data)
+    if not sent:
+        return inconclusive(
+            f"none of the {len(responses)} probe request(s) carried a value of the PII "
+            f"field(s) {', '.join(fields)}: nothing could leak",
+            data=data,
+        )
     return Verdict(message=f"{len(responses)} probe requests, no PII exposed", data=data)
 
 
+def _no_probe(entity: EntityMapping) -> str:
+    return (
+        f"no request body example for {entity.operation} in the OpenAPI document, so no "
+        f"{entity.name} was sent to probe with; add an example to its requestBody"
+    )
+
+
+def status_summary(responses: Iterable[Any]) -> str:
+    """``'404 x18, 500 x2'``: what came back, for an inconclusive or failing verdict."""
+    counts: dict[int, int] = {}
+    for response in responses:
+        counts[response.status_code] = counts.get(response.status_code, 0) + 1
+    return ", ".join(f"{status} x{count}" for status, count in sorted(counts.items())) or "none"
+
+
 def check_no_undeclared_fields(context: CheckContext, *, entity: str) -> Verdict:
+    """The records the probe created and the entity's lists return carry declared fields only."""
     contract = context.contract
     mapping = contract.mappings[entity]
-    schema = _resolve(contract, {"$ref": "#" + mapping.theirs.partition("#")[2]})
+    schema = resolve_schema(contract, {"$ref": "#" + mapping.theirs.partition("#")[2]})
     declared = set(schema.get("properties", {}))
     responses = _probed(context, mapping)
-    observed = [
-        r for r in responses if r.status_code < 300 and "json" in r.headers.get("content-type", "")
-    ]
-    extra: set[str] = set()
-    for response in observed:
-        body = response.json()
-        if isinstance(body, dict):
-            extra |= set(body) - declared
-    data = {"responses": len(observed), "declared": sorted(declared)}
+    created = [_json_body(r) for r in responses if r.status_code < 300]
+    listed, asked = read_records(context, reading_operations(contract, mapping))
+    records = [body for body in (*created, *listed) if isinstance(body, dict)]
+    extra = {name for record in records for name in record if name not in declared}
+    data = {"records": len(records), "declared": sorted(declared), "asked": asked}
     if extra:
         raise CheckFailure(
             f"{entity} is strict ({mapping.loc}) but responses carry undeclared field(s) "
@@ -366,6 +382,27 @@ def check_no_undeclared_fields(context: CheckContext, *, entity: str) -> Verdict
             "provider to drop them, or declare them in the schema if they are intended.",
             data={**data, "undeclared": sorted(extra)},
         )
-    if not observed:
-        return Verdict(message=f"no successful {entity} response to inspect", data=data)
-    return Verdict(message=f"{len(observed)} response(s) match the declared fields", data=data)
+    if not records:
+        probed = (
+            f"{len(responses)} probe request(s) to {mapping.operation}: {status_summary(responses)}"
+            if responses
+            else _no_probe(mapping)
+        )
+        return inconclusive(
+            f"no successful JSON {entity} record to inspect ({'; '.join([probed, *asked])})",
+            data=data,
+        )
+    return Verdict(
+        message=f"{len(records)} {entity} record(s) carry only declared fields "
+        f"({len(records) - len(listed)} created, {len(listed)} listed)",
+        data=data,
+    )
+
+
+def _json_body(response: Any) -> Any:
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.results import write_atomically
+from harness.results import SUBJECT_CLIENT, write_atomically
 from harness.transports.exchange import Exchange, excerpt
 
 ATTACHED_EXCHANGES = 5
@@ -65,12 +65,16 @@ class Attachment:
     kind: str  # "json" | "text"
 
 
-def labels(integration: str, family: str, name: str) -> dict[str, str]:
-    """epic = integration, feature = family, story = the operation or code the check is about."""
+def labels(integration: str, family: str, name: str, *, subject: str = "") -> dict[str, str]:
+    """epic = integration, feature = family, story = the operation or code the check is about.
+
+    A check of harness's own client (``subject == "client"``) gets the feature
+    "<family> (harness client)", apart from the integration's verdicts.
+    """
     story = name.split("[", 1)[0] if family in {"conformance"} else name
     return {
         "epic": integration,
-        "feature": family,
+        "feature": f"{family} (harness client)" if subject == SUBJECT_CLIENT else family,
         "story": story,
         "severity": SEVERITY.get(family, "normal"),
     }

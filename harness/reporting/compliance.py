@@ -3,7 +3,10 @@
 Requirements are the checks of the ``security``, ``compliance`` and ``config`` families.
 Remediation comes from the contract where it says one (a maintenance task's description,
 ``errors[].resolution`` of an error code the check names) and otherwise from the check's
-own "Fix:" advice. The score is the share of requirements that passed (skipped ones aside).
+own "Fix:" advice. A contract-hygiene finding that did not fail the run (no
+``--harness-strict-contract``) has the status ``warning``. The score is the share of
+requirements that passed, skipped ones (inconclusive or not run) aside; warnings count
+against it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,16 @@ from harness.results import CheckResult, Outcome
 
 COMPLIANCE_FORMAT = 1
 FAMILIES = ("security", "compliance", "config")
+WARNING = "warning"
 _ERROR_CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9]+\b")
 _TASK = re.compile(r"maintenance\[(?P<task>[^\]]+)\]")
+
+
+def status(result: CheckResult) -> str:
+    """The outcome, or ``warning`` for a contract-hygiene finding that did not fail the run."""
+    if result.contract_hygiene and result.outcome is Outcome.SKIPPED and not result.inconclusive:
+        return WARNING
+    return str(result.outcome)
 
 
 def remediation(result: CheckResult, contract: Contract | None) -> str | None:
@@ -73,7 +84,9 @@ def build_compliance(
         {
             "id": f"{result.family}.{result.name}",
             "family": result.family,
-            "status": str(result.outcome),
+            "status": status(result),
+            "contract_hygiene": result.contract_hygiene,
+            "inconclusive": result.inconclusive,
             "summary": _summary(result.message),
             "message": result.message,
             "evidence": evidence(result),
@@ -83,6 +96,7 @@ def build_compliance(
     ]
     counted = [item for item in requirements if item["status"] != Outcome.SKIPPED]
     passed = sum(1 for item in counted if item["status"] == Outcome.PASSED)
+    warnings = sum(1 for item in counted if item["status"] == WARNING)
     score = round(100 * passed / len(counted), 1) if counted else None
     return {
         "format": COMPLIANCE_FORMAT,
@@ -91,5 +105,6 @@ def build_compliance(
         "score": score,
         "passed": passed,
         "total": len(counted),
+        "warnings": warnings,
         "requirements": requirements,
     }

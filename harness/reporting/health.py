@@ -7,6 +7,10 @@ Rules, first match wins (documented in ``health.schema.json``):
 * **degraded** — a declared latency target was missed, requests were rate-limited (429s
   other than the ``ratelimit`` family's own probes), or any other check failed or errored;
 * **healthy** — none of the above.
+
+Only the integration's verdicts decide: checks of harness's own client (``subject: client``)
+are counted apart under ``harness_client``, contract-hygiene findings belong to the compliance
+report, and inconclusive checks (nothing to judge) are listed, never counted as passed.
 """
 
 from __future__ import annotations
@@ -73,8 +77,14 @@ def latency_comparison(metrics: RunMetrics, targets: Targets) -> list[dict[str, 
     return rows
 
 
+def integration_verdicts(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """The verdicts on the integration: not on harness's client, not on the contract text."""
+    return [r for r in results if not r.about_client and not r.contract_hygiene]
+
+
 def auth_status(results: list[CheckResult], metrics: RunMetrics) -> str:
-    auth = [result for result in results if result.family == "auth"]
+    """ok only when every auth check of the integration passed (inconclusive: partly)."""
+    auth = [result for result in integration_verdicts(results) if result.family == "auth"]
     if any(result.outcome in (Outcome.FAILED, Outcome.ERROR) for result in auth):
         return "failing"
     if auth and all(result.outcome is Outcome.PASSED for result in auth):
@@ -108,10 +118,13 @@ def decide_status(
         headroom = metrics.ratelimit_headroom
         seen = f"; lowest headroom {headroom:.0%}" if headroom is not None else ""
         return "degraded", f"{metrics.rate_limited} request(s) were rate-limited (429){seen}"
-    broken = sum(1 for result in results if result.outcome in (Outcome.FAILED, Outcome.ERROR))
+    judged = integration_verdicts(results)
+    broken = sum(1 for result in judged if result.outcome in (Outcome.FAILED, Outcome.ERROR))
     if broken:
         return "degraded", f"{broken} check(s) failed or errored"
-    return "healthy", "every check passed and every declared target was met"
+    unjudged = sum(1 for result in judged if result.inconclusive)
+    rule = "no check of the integration failed and every declared target was met"
+    return "healthy", rule + (f" ({unjudged} inconclusive: nothing to judge)" if unjudged else "")
 
 
 def build_health(
@@ -142,6 +155,24 @@ def build_health(
         "targets": {key: getattr(targets, key) for key in _TARGET_KEYS},
         "latency": rows,
         "auth": auth,
-        "families": family_counts(ordered),
+        "families": family_counts(r for r in ordered if not r.about_client),
+        "harness_client": client_section(ordered),
+        "inconclusive": [
+            {"check": r.id, "family": r.family, "reason": r.message}
+            for r in ordered
+            if r.inconclusive
+        ],
         "warnings": warnings,
+    }
+
+
+def client_section(results: Iterable[CheckResult]) -> dict[str, Any]:
+    """Checks of harness's own client: shown apart, never part of the integration's health."""
+    client = [result for result in results if result.about_client]
+    return {
+        "counts": {o.value: sum(r.outcome is o for r in client) for o in Outcome},
+        "checks": [
+            {"check": r.id, "outcome": str(r.outcome), "message": r.message.split("\n")[0]}
+            for r in client
+        ],
     }

@@ -20,6 +20,7 @@ th,td{border-bottom:1px solid #e3e7ee;padding:.3rem .5rem;text-align:left;vertic
 td.n{text-align:right}.status{padding:.1rem .5rem;border-radius:4px;color:#fff}
 .healthy{background:#1a7f37}.degraded{background:#b08800}.unhealthy{background:#cf222e}
 .unavailable{background:#57606a}.failed{color:#cf222e}.error{color:#8250df}
+.warning{color:#9a6700}
 .warn{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem;border-radius:6px}
 pre{white-space:pre-wrap;font-size:12px;margin:0}
 """
@@ -92,6 +93,8 @@ def render_html(
         _summary_html(health, compliance),
         f'<section id="trend-chart"><h2>Trend ({len(trend)} runs)</h2>{trend_svg(trend)}</section>',
         _health_tables(health),
+        _client_html(health),
+        _inconclusive_html(health),
         _changes_html(changes),
         _compliance_html(compliance),
     ]
@@ -143,6 +146,37 @@ def _health_tables(health: Mapping[str, Any]) -> str:
         + _table(["metric", "declared", "measured", "met"], latency)
         + "<h2>Checks per family</h2>"
         + _table(["family", *kinds], families)
+    )
+
+
+def _client_html(health: Mapping[str, Any]) -> str:
+    """Checks of harness's own client, apart from the integration's verdicts."""
+    checks = (health.get("harness_client") or {}).get("checks") or []
+    if not checks:
+        return ""
+    rows = [
+        [_td(item["check"]), _td(item["outcome"], item["outcome"]), _td(item["message"])]
+        for item in checks
+    ]
+    return (
+        '<section id="harness-client"><h2>Harness client</h2><p>Checks of harness\'s own '
+        "client (token reuse, single flight, retry policy): they do not judge the integration "
+        "and do not count toward its health.</p>"
+        + _table(["check", "outcome", "message"], rows)
+        + "</section>"
+    )
+
+
+def _inconclusive_html(health: Mapping[str, Any]) -> str:
+    items = health.get("inconclusive") or []
+    if not items:
+        return ""
+    rows = [[_td(item["check"]), _td(item["reason"])] for item in items]
+    return (
+        f'<section id="inconclusive"><h2>Inconclusive ({len(items)})</h2><p>Skipped, not '
+        "passed: these checks had nothing to judge.</p>"
+        + _table(["check", "what was observed"], rows)
+        + "</section>"
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 STATUS_ICONS = {"healthy": "🟢", "degraded": "🟡", "unhealthy": "🔴", "unavailable": "⚫"}
-OUTCOME_ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
+OUTCOME_ICONS = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️", "warning": "⚠️"}
 
 
 def number(value: Any, suffix: str = "", *, percent: bool = False) -> str:
@@ -40,7 +40,8 @@ def render_summary(
         f"| {number(compliance['score'], ' %')} ({compliance['passed']}/{compliance['total']}) |",
         "",
     ]
-    lines += _latency(health) + _families(health) + _failing(compliance) + _changes(changes)
+    lines += _latency(health) + _families(health) + _client(health) + _inconclusive(health)
+    lines += _failing(compliance) + _changes(changes)
     lines += [f"> ⚠️ {warning}" for warning in health["warnings"]]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -72,8 +73,39 @@ def _families(health: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _client(health: Mapping[str, Any]) -> list[str]:
+    """Checks of harness's own client: apart, they say nothing about the integration."""
+    checks = (health.get("harness_client") or {}).get("checks") or []
+    if not checks:
+        return []
+    lines = ["**Harness client** (checks of harness's own client, not of the integration)", ""]
+    lines += [
+        f"- {OUTCOME_ICONS.get(item['outcome'], '')} `{item['check'].split('::', 1)[-1]}`: "
+        f"{item['message']}"
+        for item in checks
+    ]
+    return [*lines, ""]
+
+
+def _inconclusive(health: Mapping[str, Any]) -> list[str]:
+    items = health.get("inconclusive") or []
+    if not items:
+        return []
+    lines = [
+        f"<details><summary>Inconclusive: {len(items)} check(s) had nothing to judge "
+        "(skipped, not passed)</summary>",
+        "",
+    ]
+    lines += [
+        f"- `{item['check'].split('::', 1)[-1]}`: {item['reason'].removeprefix('inconclusive: ')}"
+        for item in items
+    ]
+    return [*lines, "", "</details>", ""]
+
+
 def _failing(compliance: Mapping[str, Any]) -> list[str]:
-    bad = [item for item in compliance["requirements"] if item["status"] in ("failed", "error")]
+    shown = ("failed", "error", "warning")
+    bad = [item for item in compliance["requirements"] if item["status"] in shown]
     if not bad:
         return []
     lines = ["**Compliance findings**", ""]

@@ -152,3 +152,85 @@ def test_guide_follows_the_template_and_flags_drift(tmp_path, contract):
     assert headings[-2:] == ["Changelog", "Support and Feedback"]
     assert "| p95 | 500.0 | 928.0 | ⚠️ drift |" in markdown
     assert 'class="drift"' in render_guide_html(blocks)
+
+
+# --- honest verdicts: inconclusive, harness's own client, contract hygiene --------------------
+
+
+def _inconclusive(family: str, name: str, reason: str) -> CheckResult:
+    return _result(family, name, Outcome.SKIPPED, f"inconclusive: {reason}", inconclusive=True)
+
+
+def test_inconclusive_checks_count_neither_for_auth_nor_for_the_score(tmp_path, contract):
+    results = [
+        *fixed_results(),
+        _inconclusive("auth", "refreshed_once_on_401", "no secured GET without parameters"),
+        _inconclusive("compliance", "api_version_matches", "getHealth reports no version"),
+    ]
+    report = write_reports(tmp_path, "acme-crm", RUN, results, contract=contract, history=None)
+    assert report.health["auth"] == "partly checked"  # not "ok": one auth claim was not judged
+    assert [item["check"].rsplit("::", 1)[1] for item in report.health["inconclusive"]] == [
+        "refreshed_once_on_401",
+        "api_version_matches",
+    ]
+    assert report.compliance["score"] == 75.0  # 3 of 4 counted; the inconclusive one left out
+    by_id = {item["id"]: item for item in report.compliance["requirements"]}
+    assert by_id["compliance.api_version_matches"]["inconclusive"] is True
+    assert "Inconclusive: 2 check(s) had nothing to judge" in report.summary
+    assert "- `compliance::api_version_matches`: getHealth reports no version" in report.summary
+    assert '<section id="inconclusive">' in report.html
+
+
+def test_checks_of_the_harness_client_stand_apart(tmp_path, contract):
+    client = _result("auth", "one_token_request_for_concurrent_callers", Outcome.FAILED,
+                     "8 concurrent callers made 3 token requests", subject="client")  # fmt: skip
+    results = [*fixed_results(), client]
+    report = write_reports(tmp_path, "acme-crm", RUN, results, contract=contract, history=None)
+    health = report.health
+    assert health["auth"] == "ok"  # the vendor's token endpoint worked; our client did not
+    assert health["rule"] == "1 check(s) failed or errored"  # pii only, not the client check
+    assert health["families"]["auth"] == {"passed": 1, "failed": 0, "error": 0, "skipped": 0}
+    assert health["harness_client"]["counts"]["failed"] == 1
+    assert health["harness_client"]["checks"][0]["check"] == client.id
+    assert "**Harness client**" in report.summary
+    assert '<section id="harness-client">' in report.html
+    document = json.loads(render_results("acme-crm", RUN, results))
+    assert document["subjects"]["client"]["failed"] == 1
+    assert document["subjects"]["integration"]["failed"] == 1
+    assert document["counts"]["failed"] == 2
+    schema = json.loads((ROOT / "harness" / "results.schema.json").read_text())
+    jsonschema.validate(document, schema)
+
+
+def test_contract_hygiene_is_a_compliance_warning_not_a_health_failure(tmp_path, contract):
+    hygiene = _result("compliance", "changelog_has_version", Outcome.SKIPPED,
+                      "contract hygiene: the changelog has no entry for version 1.2.0",
+                      contract_hygiene=True)  # fmt: skip
+    results = [r for r in fixed_results() if r.name != "changelog_has_version"] + [hygiene]
+    results = [r for r in results if r.family != "security" or r.outcome is Outcome.PASSED]
+    report = write_reports(tmp_path, "acme-crm", RUN, results, contract=contract, history=None)
+    assert report.health["status"] == "healthy"
+    by_id = {item["id"]: item for item in report.compliance["requirements"]}
+    assert by_id["compliance.changelog_has_version"]["status"] == "warning"
+    assert report.compliance["warnings"] == 1
+    assert report.compliance["score"] == round(100 * 2 / 3, 1)  # the warning counts against
+    assert "⚠️ `compliance.changelog_has_version`" in report.summary
+    for name in ("health", "compliance"):
+        schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+        document = json.loads((tmp_path / "acme-crm" / f"{name}.json").read_text())
+        jsonschema.validate(document, schema)
+
+
+def test_429s_provoked_on_purpose_do_not_degrade_health(tmp_path, contract):
+    clean = [r for r in fixed_results() if r.outcome is not Outcome.FAILED]
+    provoked = _result("retry", "retry_after_sent", Outcome.PASSED, "Retry-After: 1",
+                       exchanges=_exchanges(1, status=429, remaining=0))  # fmt: skip
+    report = write_reports(tmp_path, "acme-crm", RUN, [*clean, provoked], contract=contract,
+                           history=None)  # fmt: skip
+    assert report.health["metrics"]["rate_limited"] == 0
+    assert report.health["status"] == "healthy", report.health["rule"]
+    stray = _result("conformance", "getContact", Outcome.PASSED,
+                    exchanges=_exchanges(1, status=429, remaining=0))  # fmt: skip
+    report = write_reports(tmp_path, "acme-crm", RUN, [*clean, stray], contract=contract,
+                           history=None)  # fmt: skip
+    assert report.health["status"] == "degraded"

@@ -9,10 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.checks import FAMILIES, compliance, security
+from harness.checks import FAMILIES, compliance, config, security
+from harness.checks.base import inconclusive
 from harness.contract import load_contract
 from harness.contract.model import Status
 from harness.errors import CheckFailure
+from harness.results import HYGIENE_KEY, INCONCLUSIVE_KEY, Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +133,92 @@ def test_reported_versions():
     )
     assert compliance.reported_version({}, {"version": "1.2.0"}) == ("body field version", "1.2.0")
     assert compliance.reported_version({}, {"status": "ok"}) is None
+
+
+# --- honest verdicts: inconclusive and contract hygiene ---------------------------------------
+
+
+def _run_context(contract, *, strict=False, environment="local", base_url=None):
+    target = SimpleNamespace(environment=SimpleNamespace(name=environment))
+    settings = SimpleNamespace(strict_contract=strict, base_url=base_url, report_dir="reports")
+    return SimpleNamespace(contract=contract, settings=settings, target=target)
+
+
+def _planned(contract, name):
+    return next(check for check in compliance.plan(contract) if check.name == name)
+
+
+def test_hygiene_findings_skip_the_check_unless_strict(contract):
+    info = dataclasses.replace(contract.info, version="9.9.9")
+    stale = dataclasses.replace(contract, info=info)
+    check = _planned(stale, "changelog_has_version")
+    verdict = check.run(_run_context(stale))
+    assert verdict.outcome is Outcome.SKIPPED
+    assert verdict.message.startswith(
+        "contract hygiene: the changelog has no entry for version 9.9.9"
+    )
+    assert "--harness-strict-contract" in verdict.message
+    assert verdict.data[HYGIENE_KEY] is True
+    with pytest.raises(CheckFailure, match=r"no entry for version 9\.9\.9") as failure:
+        check.run(_run_context(stale, strict=True))
+    assert failure.value.data[HYGIENE_KEY] is True
+    passed = _planned(contract, "changelog_has_version").run(_run_context(contract))
+    assert (passed.outcome, passed.data[HYGIENE_KEY]) == (Outcome.PASSED, True)
+
+
+def test_hygiene_problems_are_lint_warnings_at_their_line(contract):
+    assert compliance.hygiene_problems(contract, today=lambda: dt.date(2027, 1, 1)) == []
+    info = dataclasses.replace(contract.info, status=Status.DEPRECATED, version="9.9.9")
+    broken = dataclasses.replace(contract, info=info)
+    problems = compliance.hygiene_problems(broken, today=lambda: dt.date(2030, 1, 1))
+    assert {p.severity for p in problems} == {"warning"}
+    messages = [p.message for p in problems]
+    assert any("deprecated" in m for m in messages)
+    assert any("no entry for version 9.9.9" in m for m in messages)
+    overdue = [p for p in problems if "rotate-credentials is overdue" in p.message]
+    assert overdue[0].location == contract.maintenance[0].loc
+
+
+def test_no_protected_environment_is_inconclusive_not_passed(contract):
+    local_only = dataclasses.replace(
+        contract, environments={"local": contract.environments["local"]}
+    )
+    verdict = security.check_https_in_production(_context(local_only))
+    assert verdict.outcome is Outcome.SKIPPED
+    assert verdict.data[INCONCLUSIVE_KEY] is True
+    assert verdict.message == (
+        "inconclusive: no protected or production environment with a base_url to inspect"
+    )
+
+
+def test_the_local_sandbox_version_is_not_compared_with_itself(contract):
+    verdict = compliance.check_api_version_matches(_run_context(contract))  # sends nothing
+    assert verdict.outcome is Outcome.SKIPPED
+    assert "the local sandbox reports the version of the contract's own document (1.2.0)" in (
+        verdict.message
+    )
+
+
+def test_an_option_unset_here_is_inconclusive(contract):
+    option = next(option for option in contract.config if option.name == "timeout")
+    context = _run_context(contract)
+    verdict = config.check_option(context, option=option, environ={})
+    assert verdict.outcome is Outcome.SKIPPED
+    assert verdict.message == (
+        "inconclusive: timeout: ACME_TIMEOUT is not set here (the default 30000 applies); "
+        "nothing to validate"
+    )
+    verdict = config.check_option(context, option=option, environ={"ACME_TIMEOUT": "15000"})
+    assert (verdict.outcome, verdict.message) == (
+        Outcome.PASSED,
+        "timeout: 15000 from ACME_TIMEOUT",
+    )
+    with pytest.raises(CheckFailure, match="not a valid integer"):
+        config.check_option(context, option=option, environ={"ACME_TIMEOUT": "soon"})
+
+
+def test_inconclusive_is_one_convention():
+    verdict = inconclusive("no successful contact response to inspect (1 request: 404 x1)")
+    assert verdict.outcome is Outcome.SKIPPED
+    assert verdict.message.startswith("inconclusive: no successful contact response")
+    assert verdict.data == {INCONCLUSIVE_KEY: True}
