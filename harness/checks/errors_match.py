@@ -16,6 +16,9 @@ from harness.transports.scrub import redact_url
 
 #: Requests to these path prefixes are harness's own (the sandbox's admin API).
 ADMIN_PREFIX = "/__harness__"
+#: Refusals of the HTTP layer (405 Method Not Allowed, 501 Not Implemented, for methods the
+#: document does not list): judged against the error table only when it declares them.
+PROTOCOL_STATUSES = frozenset({405, 501})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,10 +34,13 @@ class ErrorTable:
         return cls(codes=tuple(contract.errors), token_path=_path(token_url) if token_url else None)
 
     def judged(self, exchange: Exchange) -> bool:
-        """An error response of the API (token endpoint and admin requests excluded)."""
+        """An error response of the API (token endpoint, admin requests and undeclared
+        protocol refusals excluded)."""
         status = exchange.status
         if status is None or status < 400:
             return False
+        if status in PROTOCOL_STATUSES and all(e.status != status for e in self.codes):
+            return False  # an HTTP-level refusal (a method probe), not an API error
         path = _path(exchange.request.url)
         if path.startswith(ADMIN_PREFIX):
             return False

@@ -1,8 +1,9 @@
 """Family ``ratelimit``: declared limits are announced truthfully and enforced as declared.
 
 Per declared window limit: ``headers[i]`` sends a few requests and checks the announced
-headers (present in the declared style, limit as declared, remaining decreasing and never
-above the limit, reset in the future); ``enforced[i]`` is the bounded probe (never more than
+headers (present in the declared style with every field that style declares — limit,
+remaining and reset — limit as declared, remaining decreasing and never above the limit,
+reset in the future); ``enforced[i]`` is the bounded probe (never more than
 ``limit + 2`` requests, never against a protected environment; limits above
 ``LARGE_LIMIT`` only with ``--harness-probe-large``). Per concurrency cap, ``concurrency[i]``
 sends ``cap + 1`` slow requests at once on the local sandbox. Locally, enforcement is
@@ -22,7 +23,7 @@ from harness.contract import Contract
 from harness.contract.model import RateLimit, RateLimitHeaders
 from harness.errors import CheckFailure
 from harness.results import Family, Outcome
-from harness.transports.ratelimit_headers import RateLimitInfo, parse_rate_limit
+from harness.transports.ratelimit_headers import RateLimitInfo, missing_fields, parse_rate_limit
 
 HEADER_SAMPLES = 3
 
@@ -108,6 +109,12 @@ def header_problems(rule: RateLimit, infos: list[RateLimitInfo | None]) -> list[
             continue
         if str(info.style) != str(rule.headers):
             problems.append(f"response {number} uses {info.style} headers, not {rule.headers}")
+            continue
+        problems.extend(
+            f"no {field} announced: {header} is missing or malformed, and the declared "
+            f"{rule.headers} style sends it"
+            for field, header in missing_fields(info, rule.headers)
+        )
         if info.limit is not None and info.limit != rule.limit:
             problems.append(f"limit announced {info.limit}, declared {rule.limit}")
         if info.limit is not None and info.remaining is not None and info.remaining > info.limit:

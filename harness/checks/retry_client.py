@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from harness.checks.base import CheckContext
 from harness.checks.operations import path_parameters
-from harness.checks.ratelimit_ops import clear_faults, inject_fault, probe_operation
+from harness.checks.ratelimit_ops import clear_faults, inject_fault, probe_operation, raw_client
 from harness.checks.retry_judge import RetryVerdict, expected_attempts, judge_attempts
 from harness.contract import Contract
 from harness.transports.client import HarnessClient, retry_policy_for
 from harness.transports.exchange import Exchange
+from harness.transports.ratelimit_headers import parse_retry_after
 from harness.transports.retry_policy import RetryPolicy, delay_bounds
 
 
@@ -109,6 +110,8 @@ def drive_scenarios(context: CheckContext, *, rng: random.Random) -> dict[str, R
         rng=rng,
         sleep=time.sleep,
         clock=time.clock,
+        # The run's provider: tokens it is issued join the run's secrets, and are reused.
+        auth=raw_client(context).auth,
     )
     with client:
         return {
@@ -143,7 +146,7 @@ def _drive(
         policy,
         [at for at, _ in attempts],
         [ex.status for _, ex in attempts],
-        [_retry_after(ex, scenario) for _, ex in attempts],
+        [retry_after_received(ex) for _, ex in attempts],
         expected_attempts=expected,
     )
     keys = _key_problems(policy, [ex for _, ex in attempts]) if scenario.body else []
@@ -167,10 +170,13 @@ def _expected(policy: RetryPolicy, scenario: Scenario) -> int | None:
     return count
 
 
-def _retry_after(exchange: Exchange, scenario: Scenario) -> float | None:
-    if exchange.status in scenario.statuses and scenario.retry_after_s is not None:
-        return float(scenario.retry_after_s)
-    return None
+def retry_after_received(exchange: Exchange) -> float | None:
+    """The ``Retry-After`` the response really carried: the client is judged on what it was
+    told, never on what the fault asked the server to send (None: no instruction, so plain
+    back-off is what the policy requires)."""
+    if exchange.response is None:
+        return None
+    return parse_retry_after(exchange.response.header("Retry-After"))
 
 
 def _key_problems(policy: RetryPolicy, attempts: Sequence[Exchange]) -> list[str]:

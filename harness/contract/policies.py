@@ -5,6 +5,8 @@ performance, security, maintenance, support, costs, migration and changelog.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
@@ -219,3 +221,91 @@ class ChangelogEntry:
     date: dt.date
     changes: tuple[str, ...] = ()
     loc: Location = NOWHERE
+
+
+# --- Safety: what fuzzing may send ------------------------------------------------------------
+
+#: Environments where destructive operations may be fuzzed when ``allow_destructive`` is unset.
+DEFAULT_DESTRUCTIVE_ENVIRONMENTS = ("local",)
+_TEMPLATE_PARAMETER = re.compile(r"\{[^{}/]*\}")
+
+
+@node
+class OperationSelector:
+    """Operations picked by operationId, by path pattern (``*`` globs, ``{x}`` matches any
+    parameter) or by tag; ``methods`` narrows a path or tag to those methods."""
+
+    operation: str | None = None
+    path: str | None = None
+    tag: str | None = None
+    methods: tuple[str, ...] = ()
+    reason: str | None = None
+    loc: Location = NOWHERE
+
+    def matches(self, operation_id: str, method: str, path: str, tags: tuple[str, ...]) -> bool:
+        if self.methods and method.lower() not in {m.lower() for m in self.methods}:
+            return False
+        if self.operation is not None:
+            return self.operation == operation_id
+        if self.path is not None:
+            return fnmatch.fnmatchcase(_shape(path), _shape(self.path))
+        return self.tag is not None and self.tag in tags
+
+    @property
+    def label(self) -> str:
+        picked = (
+            f"operation {self.operation}"
+            if self.operation
+            else f"path {self.path}"
+            if self.path
+            else f"tag {self.tag}"
+        )
+        methods = f" ({', '.join(m.upper() for m in self.methods)})" if self.methods else ""
+        return picked + methods
+
+
+def _shape(path: str) -> str:
+    """``/users/{user_id}`` and ``/users/{id}`` are the same shape: ``/users/{}``."""
+    return _TEMPLATE_PARAMETER.sub("{}", path.rstrip("/") or "/")
+
+
+@node
+class Safety:
+    """Operations fuzzing must not send (``no_fuzz``), and destructive ones it sends only on
+    the environments in ``allow_destructive`` (default: the local sandbox)."""
+
+    no_fuzz: tuple[OperationSelector, ...] = ()
+    destructive: tuple[OperationSelector, ...] = ()
+    allow_destructive: tuple[str, ...] = DEFAULT_DESTRUCTIVE_ENVIRONMENTS
+    loc: Location = NOWHERE
+
+    def fuzzing_refusal(
+        self,
+        operation_id: str,
+        method: str,
+        path: str,
+        tags: tuple[str, ...],
+        environment: str | None = None,
+    ) -> str | None:
+        """Why fuzzing must not send this operation (on ``environment``), or None.
+
+        Without ``environment`` only ``no_fuzz`` counts: destructive operations are refused
+        per environment, when the target is known.
+        """
+        for selector in self.no_fuzz:
+            if selector.matches(operation_id, method, path, tags):
+                why = f": {selector.reason}" if selector.reason else ""
+                where = f"{selector.label} ({selector.loc})"
+                return f"excluded from fuzzing by safety.no_fuzz {where}{why}"
+        if environment is None or environment in self.allow_destructive:
+            return None
+        for selector in self.destructive:
+            if selector.matches(operation_id, method, path, tags):
+                why = f": {selector.reason}" if selector.reason else ""
+                return (
+                    f"destructive by safety.destructive {selector.label} ({selector.loc}){why}; "
+                    f"not fuzzed on '{environment}' (allowed on "
+                    f"{', '.join(self.allow_destructive) or 'no environment'}: add "
+                    f"'{environment}' to safety.allow_destructive to allow it)"
+                )
+        return None

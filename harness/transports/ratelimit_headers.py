@@ -80,6 +80,35 @@ class RateLimitInfo:
     window_s: int | None = None
 
 
+#: Where each style announces each field, for messages about a field a response left out.
+#: Every style declares all three: a response of the declared style must carry each of them.
+ANNOUNCED_FIELDS: Mapping[RateLimitStyle, Mapping[str, str]] = {
+    RateLimitStyle.X_RATELIMIT: {
+        "limit": "X-RateLimit-Limit",
+        "remaining": "X-RateLimit-Remaining",
+        "reset": "X-RateLimit-Reset",
+    },
+    RateLimitStyle.LEGACY_RATELIMIT: {
+        "limit": "RateLimit-Limit",
+        "remaining": "RateLimit-Remaining",
+        "reset": "RateLimit-Reset",
+    },
+    RateLimitStyle.IETF: {
+        "limit": "RateLimit-Policy q (or RateLimit limit)",
+        "remaining": "RateLimit r (or remaining)",
+        "reset": "RateLimit t (or reset)",
+    },
+}
+
+
+def missing_fields(info: RateLimitInfo, style: RateLimitStyle | str) -> list[tuple[str, str]]:
+    """(field, where ``style`` announces it) for each field ``style`` declares that ``info``
+    lacks (absent or malformed); ``info`` of another style is judged against ``style``."""
+    values = {"limit": info.limit, "remaining": info.remaining, "reset": info.reset_s}
+    fields = ANNOUNCED_FIELDS[RateLimitStyle(str(style))]
+    return [(name, header) for name, header in fields.items() if values[name] is None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Member:
     """One List or Dictionary member of a structured field, loosely parsed."""

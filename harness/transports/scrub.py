@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
@@ -62,15 +63,24 @@ def secret_forms(secret: str) -> Iterator[str]:
 
 def redact_text(text: str, secrets: Collection[str]) -> str:
     """``text`` with every form of every secret replaced by ``[redacted]``."""
+    return _replace_forms(text, _all_forms(secrets))
+
+
+def _all_forms(secrets: Collection[str]) -> list[str]:
+    """Every form of every secret, longest first (so no form is cut by a shorter one)."""
     forms = {
         form
         for secret in secrets
         if len(secret) >= MIN_SECRET_LENGTH
         for form in secret_forms(secret)
+        if len(form) >= MIN_SECRET_LENGTH
     }
-    for form in sorted(forms, key=len, reverse=True):
-        if len(form) >= MIN_SECRET_LENGTH:
-            text = text.replace(form, REDACTED)
+    return sorted(forms, key=len, reverse=True)
+
+
+def _replace_forms(text: str, forms: list[str]) -> str:
+    for form in forms:
+        text = text.replace(form, REDACTED)
     return text
 
 
@@ -179,3 +189,86 @@ def _has_elapsed(response: httpx.Response) -> bool:
 def one_line(text: str) -> str:
     """Collapse whitespace, for messages that must stay on one line."""
     return _SPACES.sub(" ", text).strip()
+
+
+#: Response fields whose values are credentials a server hands out (RFC 6749 section 5.1).
+ISSUED_FIELDS = frozenset({"access_token", "refresh_token", "id_token", "client_secret"})
+# Cheap test before parsing: a body that names no issued field holds none.
+_ISSUED_MARKERS = tuple(name.encode("ascii") for name in ISSUED_FIELDS)
+
+
+def issued_values(body: bytes, content_type: str) -> frozenset[str]:
+    """The credentials a response body hands out (JSON at any depth, or a form body)."""
+    if not any(marker in body for marker in _ISSUED_MARKERS):
+        return frozenset()
+    text = body.decode("utf-8", "replace")
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return frozenset(v for k, v in pairs if k.lower() in ISSUED_FIELDS and v)
+    try:
+        return frozenset(_issued_in(json.loads(text)))
+    except ValueError:
+        return frozenset()
+
+
+def _issued_in(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).lower() in ISSUED_FIELDS and isinstance(item, str) and item:
+                yield item
+            else:
+                yield from _issued_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _issued_in(item)
+
+
+class IssuedSecrets:
+    """Every credential a server issued during a run, whichever client or probe saw it.
+
+    Tokens issued to harness's own providers, to a check's bare probe, even to deliberately
+    wrong credentials (a server that should have refused them): all join the run's secrets,
+    so no message, result, JUnit or Allure file shows them. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, values: Iterable[str]) -> None:
+        with self._lock:
+            self._values.update(value for value in values if len(value) >= MIN_SECRET_LENGTH)
+
+    def harvest(self, body: bytes, content_type: str) -> None:
+        """Remember the credentials ``body`` hands out."""
+        self.add(issued_values(body, content_type))
+
+    def on_response(self, response: httpx.Response) -> None:
+        """An httpx ``response`` event hook: read the body, remember what it hands out."""
+        response.read()
+        self.harvest(response.content, response.headers.get("content-type", ""))
+
+    def values(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._values)
+
+
+def redact_value(value: Any, secrets: Collection[str]) -> Any:
+    """JSON-like data (results' ``data`` and evidence) with every secret removed from every
+    string in it, keys included; other values as they are."""
+    return _redact_value(value, _all_forms(secrets))
+
+
+def _redact_value(value: Any, forms: list[str]) -> Any:
+    if isinstance(value, str):
+        return _replace_forms(value, forms)
+    if isinstance(value, dict):
+        return {
+            _redact_value(key, forms): _redact_value(item, forms) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_value(item, forms) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_redact_value(item, forms) for item in value)
+    return value

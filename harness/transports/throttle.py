@@ -166,7 +166,8 @@ class Throttle:
         self.waited_s = 0.0
         self._clock = clock
         self._sleep = sleep
-        self._paused_until = 0.0
+        self._paused_until = 0.0  # every request
+        self._paused: dict[str, float] = {}  # window key -> until
 
     @contextlib.contextmanager
     def slot(self, operation_id: str | None = None) -> Iterator[None]:
@@ -181,19 +182,27 @@ class Throttle:
             for semaphore in reversed(semaphores):
                 semaphore.release()
 
-    def pause(self, seconds: float) -> None:
+    def pause(self, seconds: float, operation_id: str | None = None) -> None:
         """Start nothing for ``seconds``: the server said the quota is spent until then.
 
-        The pause is capped at the longest declared window: a server cannot ask for more
-        than its own contract allows (a garbled reset must not stall a run for hours).
+        With ``operation_id`` (the operation whose response said so) only the windows that
+        cover it pause: a quota of one operation says nothing about the others. The pause is
+        capped at the longest declared window: a server cannot ask for more than its own
+        contract allows (a garbled reset must not stall a run for hours).
         """
         longest = max((window.window_s for _, window in self._windows), default=0.0)
         until = self._clock() + min(max(0.0, seconds), longest)
-        self._paused_until = max(self._paused_until, until)
+        if operation_id is None:
+            self._paused_until = max(self._paused_until, until)
+            return
+        for limit, window in self._windows:
+            if _applies(limit, operation_id):
+                self._paused[window.key] = max(self._paused.get(window.key, 0.0), until)
 
     def _wait_for_start(self, operation_id: str | None) -> None:
         windows = [window for limit, window in self._windows if _applies(limit, operation_id)]
-        not_before = max(self._clock(), self._paused_until)
+        paused = (self._paused.get(window.key, 0.0) for window in windows)
+        not_before = max(self._clock(), self._paused_until, *paused)
         start = self.budget.reserve(windows, not_before) if windows else not_before
         wait = start - self._clock()
         if wait > 0:

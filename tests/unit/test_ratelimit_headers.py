@@ -11,12 +11,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from harness.checks.ratelimit import header_problems
+from harness.contract.model import RateLimit, RateLimitHeaders
 from harness.errors import UsageError
 from harness.transports.ratelimit_headers import (
     EPOCH_THRESHOLD_S,
     RateLimitInfo,
     RateLimitStyle,
     format_rate_limit_headers,
+    missing_fields,
     parse_rate_limit,
     parse_retry_after,
 )
@@ -374,3 +377,41 @@ def test_delta_seconds_retry_after(seconds: int) -> None:
 def test_naive_now_is_taken_as_utc() -> None:
     naive = datetime(1994, 11, 6, 8, 49, 7)
     assert parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now=naive) == 30.0
+
+
+# --- Fields the declared style announces -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "missing"),
+    [
+        ({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9", "X-RateLimit-Reset": "5"}, []),
+        ({"X-RateLimit-Remaining": "9", "X-RateLimit-Reset": "5"}, ["limit"]),
+        ({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9"}, ["reset"]),
+        ({"X-RateLimit-Limit": "10", "X-RateLimit-Reset": "soon"}, ["remaining", "reset"]),
+    ],
+)
+def test_missing_fields_names_what_the_style_declares(
+    headers: dict[str, str], missing: list[str]
+) -> None:
+    info = parse_rate_limit(headers)
+    assert info is not None
+    found = missing_fields(info, RateLimitStyle.X_RATELIMIT)
+    assert [name for name, _ in found] == missing
+    assert all(header.startswith("X-RateLimit-") for _, header in found)
+
+
+def test_header_problems_flag_a_missing_limit_or_reset() -> None:
+    rule = RateLimit(limit=10, window="1m", headers=RateLimitHeaders.X_RATELIMIT)
+    infos = [
+        parse_rate_limit({"X-RateLimit-Remaining": str(n), "X-RateLimit-Reset": "30"})
+        for n in (9, 8)
+    ]
+    problems = header_problems(rule, infos)
+    assert problems == [
+        "no limit announced: X-RateLimit-Limit is missing or malformed, and the declared "
+        "x-ratelimit style sends it"
+    ]
+    ietf = RateLimit(limit=10, window="1m", headers=RateLimitHeaders.IETF)
+    info = parse_rate_limit({"RateLimit": "limit=10, remaining=9"})
+    assert any("no reset announced: RateLimit t" in p for p in header_problems(ietf, [info]))

@@ -5,6 +5,7 @@ Each limited operation has its own fixed 60 s window, counted per app instance:
   getNoRetry  — 4 per minute, honest headers, 429 without Retry-After
   getHalf     — declared and announced 10 per minute, enforced at 5
   getLiar     — 4 per minute, enforced, but X-RateLimit-Remaining always says 4
+  getNoReset  — 4 per minute, honest, but never sends X-RateLimit-Reset
 Used by tests/integration/test_check_ratelimit_faults.py: each bug fails exactly its checks.
 """
 
@@ -32,6 +33,7 @@ class Limited:
     code: str = "ERR_429"
     retry_after: bool = True
     lying: bool = False
+    reset: bool = True
 
 
 LIMITS = {
@@ -39,6 +41,7 @@ LIMITS = {
     "/noretry": Limited(enforced=4, announced=4, retry_after=False),
     "/half": Limited(enforced=5, announced=10),
     "/liar": Limited(enforced=4, announced=4, lying=True),
+    "/noreset": Limited(enforced=4, announced=4, reset=False),
 }
 
 
@@ -78,6 +81,8 @@ def build_app() -> Starlette:
             "X-RateLimit-Remaining": str(remaining),
             "X-RateLimit-Reset": str(math.ceil(reset)),
         }
+        if not rule.reset:
+            del headers["X-RateLimit-Reset"]
         if allowed:
             return JSONResponse({"items": []}, headers=headers)
         if rule.retry_after:
