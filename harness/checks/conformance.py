@@ -8,22 +8,37 @@ the request, the response, the contract line, the seed and a curl line.
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import httpx
 import hypothesis
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
-from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.evidence import Exchanged, describe_failure, failure_titles
+from harness.auth import NoAuth
+from harness.checks.base import Check, CheckContext, Mode, Verdict
+from harness.checks.cases import InvalidCredential, credential_parameters, is_success, send_case
+from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
+from harness.checks.phases import coverage_cases, documented_examples, with_examples
+from harness.checks.reached import Reached
+from harness.checks.resources import Creator, creators_for, extract
 from harness.contract import Contract
 from harness.contract.contract import Operation
-from harness.errors import CheckFailure
-from harness.results import Family
+from harness.errors import CheckFailure, TransportError
+from harness.results import Family, Outcome
+from harness.transports.client import RequestNotSendable
 
+_PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+#: The local sandbox's header on an answer the document does not describe (sandbox/pipeline.py).
+SANDBOX_NOTE = "Harness-Sandbox-Note"
+#: Refusals HTTP defines for any resource; no error table lists them.
+_PROTOCOL_REFUSALS = frozenset({405, 501})
 SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 POSITIVE_CHECKS = (
     st_checks.not_a_server_error,
@@ -31,13 +46,29 @@ POSITIVE_CHECKS = (
     st_checks.content_type_conformance,
     st_checks.response_schema_conformance,
     st_checks.response_headers_conformance,
+    st_checks.allow_header_conformance,
 )
 NEGATIVE_CHECKS = (
     st_checks.not_a_server_error,
     st_checks.negative_data_rejection,
     st_checks.status_code_conformance,
     st_checks.content_type_conformance,
+    st_checks.missing_required_header,
+    st_checks.unsupported_method,
+    st_checks.allow_header_conformance,
 )
+
+
+class TargetCrashed(CheckFailure):
+    """The server dropped the connection on one request after answering others."""
+
+
+class ResourceUnavailable(CheckFailure):
+    """A resource the target had just created was answered 404."""
+
+
+class IgnoredAuth(CheckFailure):
+    """A secured operation answered 2xx to a request with no or wrong credentials."""
 
 
 def plan(contract: Contract) -> list[Check]:
@@ -67,45 +98,310 @@ def plan(contract: Contract) -> list[Check]:
 
 
 def check_operation(context: CheckContext, *, operation_id: str, mode: GenerationMode) -> Verdict:
-    """Run the operation's generated examples; raise CheckFailure with the shrunk case."""
+    """Run the operation's examples, coverage cases and fuzzing; fail with the shrunk case."""
+    operation = context.contract.operation(operation_id)
+    excluded = context.contract.excluded_from_fuzzing(operation, context.target.environment.name)
+    if excluded:  # the contract's safety section: never fuzzed here
+        return Verdict(outcome=Outcome.SKIPPED, message=f"not fuzzed: {excluded}")
     schema = schemathesis_schema(context)
     api_operation = schema.find_operation_by_id(operation_id)
-    operation = context.contract.operation(operation_id)
-    checks = POSITIVE_CHECKS if mode is GenerationMode.POSITIVE else NEGATIVE_CHECKS
-    last: dict[str, Exchanged] = {}
-    timing = {"examples": 0.0, "send_s": 0.0, "validate_s": 0.0}
-
-    def example(case: Any) -> None:
-        timing["examples"] += 1
-        started = time.perf_counter()
-        exchanged = send_case(context, case)
-        sent = time.perf_counter()
-        last["exchange"] = exchanged
-        try:
-            case.validate_response(exchanged.response, checks=list(checks))
-            if mode is GenerationMode.NEGATIVE:
-                _require_declared_error(context, exchanged)
-        finally:
-            timing["send_s"] += sent - started
-            timing["validate_s"] += time.perf_counter() - sent
-
-    test = hypothesis.given(case=api_operation.as_strategy(generation_mode=mode))(example)
-    test = hypothesis.seed(context.seed)(test)
-    test = _settings(context.settings.examples)(test)
+    run = _Run(context=context, operation=operation, mode=mode)
+    if mode is GenerationMode.POSITIVE:
+        run.token_endpoint = _is_token_endpoint(context.contract, operation)
+        run.credentials = sorted(credential_parameters(api_operation))
+    run.creator = _creator(context, operation)  # negative too: invalid data, real resource
+    test = run.build(schema, api_operation)
     started = time.perf_counter()
     try:
         test()
     except hypothesis.errors.Unsatisfiable:
-        return Verdict(message=f"{operation.label}: no {mode.value} examples can be generated")
+        why = (
+            f"{run.unsendable} generated requests could not be sent by harness's client"
+            if run.unsendable
+            else "it has no parameter or body that can be made invalid"
+            if mode is GenerationMode.NEGATIVE
+            else "Schemathesis could not satisfy its schemas"
+        )
+        return _skipped(f"{operation.label}: no {mode.value} example to send: {why}", run)
     except (Exception, BaseExceptionGroup) as exc:  # Schemathesis groups failures
-        _raise_failure(context, operation, last.get("exchange"), exc)
-    total = time.perf_counter() - started
-    timing["generate_s"] = total - timing["send_s"] - timing["validate_s"]
-    count = int(timing["examples"])
-    return Verdict(
-        message=f"{operation.label}: {count} {mode.value} examples conform",
-        data={**{k: round(v, 4) for k, v in timing.items()}, "mode": mode.value, "total_s": total},
+        _raise_failure(context, operation, run, exc)
+    if run.findings:
+        _raise_failure(context, operation, run, None)
+    run.timing["total_s"] = time.perf_counter() - started
+    return judge(context, operation, run)
+
+
+@dataclass(slots=True, kw_only=True)
+class _Run:
+    """One conformance check in progress: what it sent, what came back, how long it took."""
+
+    context: CheckContext
+    operation: Operation
+    mode: GenerationMode
+    creator: Creator | None = None
+    token_endpoint: bool = False  # examples may carry the run's own client credentials
+    credentials: list[tuple[str, str]] = field(default_factory=list)  # (location, name)
+    auth_probed: bool = False
+    noted: int = 0  # refusals the local sandbox marked as missing from the document
+    reached: Reached = field(default_factory=Reached)
+    last: Exchanged | None = None
+    unsendable: int = 0
+    explicit: set[int] = field(default_factory=set)  # ids of the examples/coverage cases
+    # Failures of explicit cases, kept so that one of them does not hide the others.
+    findings: list[tuple[BaseException, Exchanged | None]] = field(default_factory=list)
+    timing: dict[str, float] = field(
+        default_factory=lambda: {"send_s": 0.0, "validate_s": 0.0, "explicit": 0.0}
     )
+
+    def build(self, schema: Any, api_operation: Any) -> Any:
+        fuzzed = api_operation.as_strategy(generation_mode=self.mode)
+        if self.creator is not None:
+            source = schema.find_operation_by_id(self.creator.operation_id)
+            sources = source.as_strategy(generation_mode=GenerationMode.POSITIVE)
+            test = hypothesis.given(case=fuzzed, source=sources, use_known=st.booleans())(
+                self.example
+            )
+            extra: dict[str, Any] = {"source": None, "use_known": False}
+        elif self.token_endpoint:
+            test = hypothesis.given(case=fuzzed, use_known=st.booleans())(self.example_token)
+            extra = {"use_known": False}
+        else:
+            test, extra = hypothesis.given(case=fuzzed)(self.example_alone), {}
+        cases = coverage_cases(api_operation, self.mode)
+        if self.mode is GenerationMode.POSITIVE:
+            cases = documented_examples(api_operation, test) + cases
+        self.timing["explicit"] = float(len(cases))
+        self.explicit = {id(case) for case in cases}
+        test = with_examples(test, cases, **extra)
+        test = hypothesis.seed(self.context.seed)(test)
+        return _settings(self.context.settings.examples)(test)
+
+    def example_alone(self, case: Any) -> None:
+        self.example(case, None, use_known=False)
+
+    def example_token(self, case: Any, use_known: bool) -> None:
+        if use_known and isinstance(case.body, dict):
+            credentials = self.context.target.credentials
+            secret = credentials.client_secret.value if credentials.client_secret else None
+            if credentials.client_id and secret:
+                case.body = {**case.body, "client_id": credentials.client_id}
+                case.body["client_secret"] = secret
+                case.body.setdefault("grant_type", "client_credentials")
+                self.reached.known += 1
+        self.example(case, None, use_known=False)
+
+    def example(self, case: Any, source: Any, use_known: bool) -> None:
+        started = time.perf_counter()
+        created = self._use_known_resource(case, source) if use_known else None
+        try:
+            exchanged = send_case(self.context, case)
+        except RequestNotSendable:
+            self.unsendable += 1
+            hypothesis.reject()  # harness's client limitation, not the target's
+        sent = time.perf_counter()
+        self.last = exchanged
+        self.reached.add(exchanged.status)
+        try:
+            self._judge_example(case, exchanged, created)
+        except (Exception, BaseExceptionGroup) as exc:
+            if id(case) not in self.explicit or failure_titles(exc) is None:
+                raise  # a generated case: Hypothesis shrinks it
+            self.findings.append((exc, exchanged))  # deterministic: keep going
+        finally:
+            self.timing["send_s"] += sent - started
+            self.timing["validate_s"] += time.perf_counter() - sent
+
+    def _noted_refusal(self, response: httpx.Response) -> bool:
+        """The local sandbox refused an invalid request with a status the document lacks."""
+        local = self.context.target.controls is not None
+        replayed = self.context.settings.mode == Mode.REPLAY  # the note was recorded with it
+        if self.mode is not GenerationMode.NEGATIVE or not (local or replayed):
+            return False
+        note: str = response.headers.get(SANDBOX_NOTE, "")
+        return note.startswith("undocumented 4")
+
+    def _probe_auth(self, case: Any) -> None:
+        """Once per check: the same successful request, without and with wrong credentials."""
+        if self.auth_probed or not self.credentials:
+            return
+        self.auth_probed = True
+        probes: list[tuple[str, Any]] = [("no credentials", NoAuth())]
+        probes += [("a wrong credential", InvalidCredential(*c)) for c in self.credentials]
+        for what, auth in probes:
+            probe = send_case(self.context, case, auth=auth)
+            if is_success(probe.response):
+                assert probe.response is not None
+                found = IgnoredAuth(
+                    f"accepted a request with {what}: answered {probe.response.status_code} "
+                    "although the operation's security requires credentials"
+                )
+                self.findings.append((found, probe))  # probed once: nothing to shrink
+                return
+
+    def _use_known_resource(self, case: Any, source: Any) -> dict[str, Any] | None:
+        """Create a resource with the linked creator and point ``case`` at it."""
+        assert self.creator is not None
+        if _path_negated(case):
+            return None  # the invalid part is the id itself: keep it
+        try:
+            created = send_case(self.context, source)
+        except RequestNotSendable:
+            return None
+        if not is_success(created.response):
+            return None
+        assert created.response is not None
+        values = extract(self.creator, created.response)
+        if not values:
+            return None
+        case.path_parameters = {**(case.path_parameters or {}), **values}
+        self.reached.known += 1
+        return values
+
+    def _judge_example(
+        self, case: Any, exchanged: Exchanged, created: dict[str, Any] | None
+    ) -> None:
+        if exchanged.response is None:
+            raise _disconnected(self.context, self.reached, exchanged)
+        positive = self.mode is GenerationMode.POSITIVE
+        if positive and created is not None and exchanged.response.status_code == 404:
+            assert self.creator is not None
+            shown = ", ".join(f"{k}={v}" for k, v in created.items())
+            raise ResourceUnavailable(
+                f"{self.creator.operation_id} had just created the resource ({shown}), "
+                f"yet {self.operation.label} answered 404 for it"
+            )
+        checks: list[Any] = list(
+            POSITIVE_CHECKS if self.mode is GenerationMode.POSITIVE else NEGATIVE_CHECKS
+        )
+        if self._noted_refusal(exchanged.response):
+            self.noted += 1  # the document's gap, which the sandbox reports: not the target's
+            checks = [c for c in checks if c is not st_checks.status_code_conformance]
+        case.validate_response(exchanged.response, checks=checks)
+        if self.mode is GenerationMode.POSITIVE and is_success(exchanged.response):
+            self._probe_auth(case)
+        if self.mode is GenerationMode.NEGATIVE:
+            _require_declared_error(self.context, exchanged)
+
+
+def _creator(context: CheckContext, operation: Operation) -> Creator | None:
+    """The linked operation that creates what ``operation`` reads, when creating is allowed."""
+    names = _PATH_TEMPLATE.findall(operation.path)
+    document = context.contract.document
+    if not names or document is None:
+        return None
+    if context.target.protected and not context.settings.allow_protected:
+        return None  # never write to a protected environment to make a read succeed
+    found = creators_for(dict(document.raw), operation.operation_id, names)
+    return found[0] if found else None
+
+
+def _path_negated(case: Any) -> bool:
+    components = getattr(getattr(case, "meta", None), "components", None) or {}
+    return any(
+        str(getattr(location, "value", location)) == "path"
+        and getattr(info, "mode", None) == GenerationMode.NEGATIVE
+        for location, info in components.items()
+    )
+
+
+def _is_token_endpoint(contract: Contract, operation: Operation) -> bool:
+    auth = contract.auth
+    token_url = auth.token_url if auth is not None else None
+    return operation.method == "post" and token_url is not None and operation.path == token_url
+
+
+def _disconnected(context: CheckContext, reached: Reached, exchanged: Exchanged) -> Exception:
+    """A dropped connection: a finding when the target answered other requests."""
+    answered = any(status is not None for status in reached.statuses) or any(
+        exchange.response is not None for exchange in context.exchanges()
+    )
+    if not answered:
+        return TransportError(
+            f"{exchanged.request.method} {exchanged.request.url.path}: the target closed the "
+            f"connection and has answered no request yet ({exchanged.error}): is it up?"
+        )
+    return TargetCrashed(
+        "the server closed the connection instead of answering this request "
+        f"({exchanged.error}), after answering others: a crash on this input"
+    )
+
+
+def judge(context: CheckContext, operation: Operation, run: _Run) -> Verdict:
+    """Passed only when the examples exercised the claim; skipped (with why) otherwise."""
+    reached, mode = run.reached, run.mode
+    data = {
+        **reached.data(),
+        **{k: round(v, 4) for k, v in run.timing.items()},
+        "mode": mode.value,
+        "unsendable": run.unsendable,
+    }
+    label = operation.label
+    if reached.count == 0:
+        return _skipped(f"{label}: no {mode.value} example was sent", run)
+    if reached.auth_broke() and not run.token_endpoint:
+        return Verdict(
+            outcome=Outcome.ERROR,
+            message=f"{label}: the credentials stopped working mid-run: answers were 2xx, "
+            f"then only 401/403 ({reached.breakdown()}); nothing after that was judged",
+            data=data,
+        )
+    if reached.only_refusals() and not _is_token_endpoint(context.contract, operation):
+        return _skipped(
+            f"{label}: every answer refused the credentials ({reached.breakdown()}): "
+            f"{_refusal_hint(context)}",
+            run,
+        )
+    if mode is GenerationMode.NEGATIVE:
+        gap = (
+            f"; {run.noted} refused with a status the document does not declare (the sandbox "
+            "notes it: declare the 4xx answers of this operation)"
+            if run.noted
+            else ""
+        )
+        return Verdict(
+            message=f"{label}: {reached.count} negative examples answered as documented "
+            f"({reached.breakdown()}){gap}",
+            data={**data, "undocumented_refusals": run.noted},
+        )
+    if reached.successes == 0 and _documents_success(operation):
+        return _skipped(f"{label}: {reached.summary()}: {_no_success_hint(run)}", run)
+    return Verdict(
+        message=f"{label}: {reached.count} positive examples conform; {reached.summary()}",
+        data=data,
+    )
+
+
+def _skipped(message: str, run: _Run) -> Verdict:
+    data = {**run.reached.data(), "mode": run.mode.value, "unsendable": run.unsendable}
+    return Verdict(outcome=Outcome.SKIPPED, message=message, data=data)
+
+
+def _refusal_hint(context: CheckContext) -> str:
+    earlier = [e for e in context.exchanges() if e.status is not None and 200 <= e.status < 300]
+    if earlier:
+        return (
+            f"the run's credentials were accepted earlier ({len(earlier)} 2xx answers); unless "
+            "this operation takes other credentials, they broke mid-run (revoked, expired, or "
+            "deleted by a destructive operation)"
+        )
+    return "check the credentials of this environment"
+
+
+def _no_success_hint(run: _Run) -> str:
+    only = run.reached.single_status()
+    same = f"every answer was {only}" if only is not None else "no documented 2xx was reached"
+    if run.token_endpoint:
+        return f"{same}; generated client credentials are refused, as they must be"
+    if run.creator is None:
+        return f"{same}; no OpenAPI link from a create operation fills its path parameters"
+    if run.reached.known == 0:
+        return f"{same}; {run.creator.operation_id} created nothing harness could use"
+    return same
+
+
+def _documents_success(operation: Operation) -> bool:
+    responses = operation.definition.get("responses") or {}
+    return any(str(code).startswith("2") for code in responses)
 
 
 def schemathesis_schema(context: CheckContext) -> Any:
@@ -132,33 +428,13 @@ def _settings(examples: int) -> Any:
     )
 
 
-def send_case(context: CheckContext, case: Any) -> Exchanged:
-    """Send a Schemathesis case through the contract-driven client (no retries)."""
-    kwargs = case.as_transport_kwargs(base_url=context.target.base_url)
-    body: dict[str, Any] = {}
-    if "json" in kwargs:
-        body["json"] = kwargs["json"]
-    data = kwargs.get("data")
-    if isinstance(data, (bytes, str)):
-        body["content"] = data
-    elif data is not None:
-        body["data"] = data
-    headers = {
-        k: v for k, v in kwargs.get("headers", {}).items() if not k.startswith("X-Schemathesis")
-    }
-    client = context.client(retry=False)
-    response = client.request(
-        kwargs["method"], kwargs["url"], params=kwargs.get("params") or None,
-        headers=headers, cookies=kwargs.get("cookies") or None, **body,
-    )  # fmt: skip
-    return Exchanged(case=case, response=response)
-
-
 def _require_declared_error(context: CheckContext, exchanged: Exchanged) -> None:
     """An invalid request must be answered with a declared 4xx error of the contract."""
     response = exchanged.response
-    if not 400 <= response.status_code < 500:
+    if response is None or not 400 <= response.status_code < 500:
         return  # negative_data_rejection reports this with its own message
+    if response.status_code in _PROTOCOL_REFUSALS:
+        return  # HTTP's own answers (an undeclared method); unsupported_method judges them
     declared = [e for e in context.contract.errors if e.status == response.status_code]
     if not context.contract.errors:
         return
@@ -170,10 +446,26 @@ def _require_declared_error(context: CheckContext, exchanged: Exchanged) -> None
 
 
 def _raise_failure(
-    context: CheckContext, operation: Operation, exchanged: Exchanged | None, exc: BaseException
+    context: CheckContext, operation: Operation, run: _Run, exc: BaseException | None
 ) -> None:
-    titles = failure_titles(exc)
-    if titles is None:
-        raise exc
-    message = describe_failure(context, operation, exchanged, titles)
-    raise CheckFailure(message, evidence=exchanged.evidence(context) if exchanged else ()) from None
+    """One CheckFailure with the shrunk failure (if any) and each distinct explicit one."""
+    found: list[tuple[BaseException, Exchanged | None]] = list(run.findings)
+    if exc is not None:
+        if failure_titles(exc) is None:
+            raise exc
+        found.insert(0, (exc, run.last))
+    seen: set[tuple[str, ...]] = set()
+    parts: list[str] = []
+    kinds: list[str] = []
+    for error, exchanged in found:
+        key = tuple(failure_kinds(error))
+        if key in seen:
+            continue
+        seen.add(key)
+        kinds += key
+        parts.append(describe_failure(context, operation, exchanged, failure_titles(error) or []))
+    message = "\n\n".join(parts) + f"\nReached:   {run.reached.summary()}"
+    data = {**run.reached.data(), "mode": run.mode.value, "findings": kinds}
+    first = found[0][1]
+    evidence = first.evidence(context) if first else ()
+    raise CheckFailure(message, evidence=evidence, data=data) from None

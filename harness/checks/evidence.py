@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,24 +12,39 @@ from harness.checks.base import CheckContext
 from harness.contract.contract import Operation
 from harness.contract.locate import operation_location
 from harness.errors import CheckFailure
+from harness.transports.exchange import Exchange, to_curl
 from harness.transports.scrub import redact_text, response_excerpt
 
 BODY_LIMIT = 600
+_CREDENTIAL_FIELDS = ("client_secret", "api_key", "password", "token", "jwt_secret")
 
 
 @dataclass(frozen=True, slots=True)
 class Exchanged:
-    """A generated case and the response it got."""
+    """A generated case, the request as sent, and the response (None: the server hung up)."""
 
     case: Any
-    response: httpx.Response
+    request: httpx.Request
+    response: httpx.Response | None = None
+    error: str | None = None
+
+    @classmethod
+    def answered(cls, case: Any, response: httpx.Response) -> Exchanged:
+        return cls(case=case, request=response.request, response=response)
+
+    @property
+    def status(self) -> int | None:
+        return self.response.status_code if self.response is not None else None
 
     def evidence(self, context: CheckContext) -> tuple[dict[str, Any], ...]:
         secrets = context.secrets()
-        return (
-            response_excerpt(self.response, secrets, limit=BODY_LIMIT),
-            {"curl": curl_line(self.case, context)},
-        )
+        found: list[dict[str, Any]] = []
+        if self.response is not None:
+            found.append(response_excerpt(self.response, secrets, limit=BODY_LIMIT))
+        else:
+            found.append({"error": redact_text(self.error or "no response", secrets)})
+        found.append({"curl": curl_line(self, context)})
+        return tuple(found)
 
 
 def failure_titles(exc: BaseException) -> list[str] | None:
@@ -46,15 +62,38 @@ def failure_titles(exc: BaseException) -> list[str] | None:
     return None
 
 
-def curl_line(case: Any, context: CheckContext) -> str:
-    """A curl command that reproduces the request, with credentials as placeholders."""
-    command = str(case.as_curl_command(base_url=context.target.base_url))
-    command = command.replace("Authorization: [Filtered]", "Authorization: Bearer $TOKEN")
-    command = command.replace("[Filtered]", "$SECRET")
-    if "Authorization:" not in command and "authorization:" not in command:
-        security = case.operation.definition.raw.get("security")
-        if security != [] and context.contract.auth is not None:
-            command = command.replace("curl ", "curl -H 'Authorization: Bearer $TOKEN' ", 1)
+def failure_kinds(exc: BaseException) -> list[str]:
+    """Schemathesis's names of the failures in ``exc`` (``ServerError``, ...), for comparison."""
+    group = getattr(exc, "exceptions", None)
+    if group:
+        return [kind for inner in group for kind in failure_kinds(inner)]
+    if isinstance(exc, CheckFailure) or type(exc).__module__.startswith("schemathesis"):
+        return [type(exc).__name__]
+    return []
+
+
+def credential_variables(context: CheckContext) -> dict[str, str]:
+    """The run's credentials by the variable the contract names them with (``WIDGETS_KEY``)."""
+    credentials = context.target.credentials
+    found: dict[str, str] = {}
+    for name in _CREDENTIAL_FIELDS:
+        secret = getattr(credentials, name, None)
+        if secret is not None and secret.value and secret.var:
+            found[secret.var] = secret.value
+    return found
+
+
+def curl_line(exchanged: Exchanged, context: CheckContext) -> str:
+    """A curl command that repeats the request exactly as it was sent.
+
+    Credentials appear as the contract's own variables in the contract's own scheme (an
+    API-key header or query parameter, ``-u`` for basic, ``Bearer ${TOKEN}`` for issued
+    tokens), and a request sent without credentials shows none.
+    """
+    request = exchanged.request
+    request.read()
+    exchange = Exchange.from_httpx(request, started_at=time.time(), elapsed_s=0.0)
+    command = to_curl(exchange, credential_variables(context))
     return redact_text(command, context.secrets())
 
 
@@ -68,25 +107,35 @@ def describe_failure(
         text = redact_text(title, secrets).replace("\n", "\n    ")
         lines.append(f"  - {text}")
     if exchanged is not None:
-        request = exchanged.response.request
-        body = request.content.decode("utf-8", "replace")[:BODY_LIMIT]
-        lines.append(f"Request:   {request.method} {redact_text(str(request.url), secrets)}")
-        if body:
-            lines.append(_indented(redact_text(body, secrets)))
-        response = exchanged.response
-        text = response.text[:BODY_LIMIT]
-        content_type = response.headers.get("content-type", "no content-type")
-        lines.append(f"Response:  {response.status_code} ({content_type})")
-        if text:
-            lines.append(_indented(redact_text(text, secrets)))
+        lines += _request_and_response(exchanged, secrets)
     document = context.contract.document
     if document is not None:
         lines.append(f"Contract:  {operation_location(document, operation)}")
     lines.append(f"Seed:      {context.seed} (run seed {context.settings.seed}: "
                  f"--harness-seed {context.settings.seed} reproduces the run)")  # fmt: skip
     if exchanged is not None:
-        lines.append(f"Reproduce: {curl_line(exchanged.case, context)}")
+        lines.append(f"Reproduce: {curl_line(exchanged, context)}")
     return "\n".join(lines)
+
+
+def _request_and_response(exchanged: Exchanged, secrets: frozenset[str]) -> list[str]:
+    request = exchanged.request
+    request.read()
+    lines = [f"Request:   {request.method} {redact_text(str(request.url), secrets)}"]
+    body = request.content.decode("utf-8", "replace")[:BODY_LIMIT]
+    if body:
+        lines.append(_indented(redact_text(body, secrets)))
+    response = exchanged.response
+    if response is None:
+        error = redact_text(exchanged.error or "no answer", secrets)
+        lines.append(f"Response:  none — the server closed the connection ({error})")
+        return lines
+    text = response.text[:BODY_LIMIT]
+    content_type = response.headers.get("content-type", "no content-type")
+    lines.append(f"Response:  {response.status_code} ({content_type})")
+    if text:
+        lines.append(_indented(redact_text(text, secrets)))
+    return lines
 
 
 def _indented(text: str) -> str:

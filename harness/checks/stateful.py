@@ -12,15 +12,26 @@ from typing import Any
 import hypothesis
 from hypothesis.stateful import get_state_machine_test
 from schemathesis import Response
+from schemathesis import checks as st_checks
 
 from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.conformance import POSITIVE_CHECKS, schemathesis_schema, send_case
-from harness.checks.evidence import Exchanged, describe_failure, failure_titles
+from harness.checks.cases import send_case
+from harness.checks.conformance import POSITIVE_CHECKS, TargetCrashed, schemathesis_schema
+from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
+from harness.checks.reached import Reached
 from harness.contract import Contract
 from harness.errors import CheckFailure
-from harness.results import Family
+from harness.results import Family, Outcome
+from harness.transports.client import RequestNotSendable
 
 STEPS_PER_SEQUENCE = 6
+#: Each step's own checks, plus what only a sequence can show: a resource just created
+#: that cannot be found, a deleted one that still can.
+SEQUENCE_CHECKS = (
+    *POSITIVE_CHECKS,
+    st_checks.ensure_resource_availability,
+    st_checks.use_after_free,
+)
 
 
 def plan(contract: Contract) -> list[Check]:
@@ -51,18 +62,33 @@ def _has_links(raw: Any) -> bool:
 def check_stateful(context: CheckContext) -> Verdict:
     """Run link-following sequences; a violation fails with the step that broke."""
     schema = schemathesis_schema(context)
+    excluded = context.contract.excluded_operations(context.target.environment.name)
+    if excluded:  # the contract's safety section: operations fuzzing must not send here
+        schema = schema.exclude(operation_id=list(excluded))
     steps: list[str] = []
     last: dict[str, Exchanged] = {}
+    reached = Reached()
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def call(self, case: Any, **kwargs: Any) -> Any:
-            exchanged = send_case(context, case)
+            try:
+                exchanged = send_case(context, case)
+            except RequestNotSendable:
+                hypothesis.reject()  # harness's client limitation, not the target's
             last["exchange"] = exchanged
             steps.append(case.operation.label)
+            reached.add(exchanged.status)
+            if exchanged.response is None:
+                raise TargetCrashed(
+                    "the server closed the connection instead of answering this step "
+                    f"({exchanged.error}): a crash on this input"
+                )
             return Response.from_httpx(exchanged.response, verify=True)
 
         def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
-            case.validate_response(response, checks=list(POSITIVE_CHECKS))
+            # The recorder lets the sequence checks look up the step that created a resource.
+            recorder = getattr(self, "recorder", None)
+            case.validate_response(response, checks=list(SEQUENCE_CHECKS), recorder=recorder)
 
     settings = hypothesis.settings(
         parent=hypothesis.settings.get_profile("default"),  # not the ambient profile
@@ -86,8 +112,23 @@ def check_stateful(context: CheckContext) -> Verdict:
         raise CheckFailure(
             f"{message}\nSteps:     {' → '.join(steps[-STEPS_PER_SEQUENCE:])}",
             evidence=exchanged.evidence(context),
+            data={"steps": len(steps), **reached.data(), "findings": failure_kinds(exc)},
         ) from None
-    return Verdict(message=f"{len(steps)} link-following steps conform", data={"steps": len(steps)})
+    data = {"steps": len(steps), **reached.data()}
+    if not steps:
+        return Verdict(
+            outcome=Outcome.SKIPPED, message="no link-following step could be sent", data=data
+        )
+    if reached.successes == 0:
+        return Verdict(
+            outcome=Outcome.SKIPPED,
+            message=f"{len(steps)} link-following steps sent but none reached 2xx "
+            f"({reached.breakdown()}): no link was ever followed from a real resource",
+            data=data,
+        )
+    return Verdict(
+        message=f"{len(steps)} link-following steps conform; {reached.summary()}", data=data
+    )
 
 
 def _operation_id(exchanged: Exchanged) -> str:

@@ -41,8 +41,26 @@ KEYED_METHODS = frozenset({"POST", "PATCH"})
 # Failures after which the request may not have reached the server, or its answer was lost.
 _RETRYABLE = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
+# The connection was up and the server dropped it while answering this request.
+_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 Outcome = httpx.Response | httpx.RequestError
+
+
+class RequestNotSendable(UsageError):
+    """harness's own client cannot put this request on the wire (an illegal header value,
+    a URL it cannot encode): a limitation of the client, never a finding about the target."""
+
+
+class TargetDisconnected(TransportError):
+    """The server closed or reset the connection instead of answering this request.
+
+    ``request`` is the request as sent (secrets in it: never print it unredacted).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request) -> None:
+        super().__init__(message)
+        self.request = request
 
 
 def retry_policy_for(retry: Retry | None) -> RetryPolicy:
@@ -210,7 +228,11 @@ class HarnessClient:
             template = self._http.build_request(
                 method, url, params=params, json=json, data=data, content=content, headers=merged
             )
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError) as exc:
+        except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+            raise RequestNotSendable(
+                f"harness's client cannot encode {method} {url!r}: {exc}"
+            ) from exc
+        except (httpx.UnsupportedProtocol, TypeError) as exc:
             raise UsageError(f"cannot build {method} {url!r}: {exc}") from exc
         return self._send(template, operation_id, auth or self.auth)
 
@@ -248,6 +270,11 @@ class HarnessClient:
                 if isinstance(outcome, httpx.UnsupportedProtocol):
                     url = redact_url(str(request.url), self.secret_values())
                     raise UsageError(f"cannot send {request.method} {url}: {outcome}")
+                if isinstance(outcome, httpx.LocalProtocolError):
+                    url = redact_url(str(request.url), self.secret_values())
+                    raise RequestNotSendable(
+                        f"harness's client cannot send {request.method} {url}: {outcome}"
+                    ) from outcome
                 raise self._unreachable(request, outcome, sends) from outcome
             self._sleep(delay)
 
@@ -262,7 +289,10 @@ class HarnessClient:
             extensions=dict(template.extensions),
         )
         request.read()  # the body is in memory already; this makes request.content available
-        auth.apply(request)
+        try:
+            auth.apply(request)
+        except UnicodeEncodeError as exc:
+            raise RequestNotSendable(f"cannot add credentials to {template.method}: {exc}") from exc
         outcome: Outcome
         with self._slot(operation_id):
             started_at, began = time.time(), time.perf_counter()
@@ -285,7 +315,7 @@ class HarnessClient:
             )
         )
         if response is not None:
-            self._observe_rate_limit(response)
+            self._observe_rate_limit(response, operation_id)
         return request, outcome
 
     def _retry_delay(
@@ -318,6 +348,12 @@ class HarnessClient:
     ) -> TransportError:
         url = redact_url(str(request.url), self.secret_values())
         tries = f"{sends} attempt{'s' if sends > 1 else ''}"
+        if isinstance(error, _DROPPED):
+            return TargetDisconnected(
+                f"{request.method} {url} failed after {tries}: the server closed the "
+                f"connection without a complete answer ({type(error).__name__}: {error})",
+                request=request,
+            )
         if isinstance(error, httpx.TimeoutException):
             hint = (
                 f"no answer within {self.timeout_s:g} s (api.timeout_ms in the contract, "
@@ -354,13 +390,13 @@ class HarnessClient:
     def _slot(self, operation_id: str | None) -> AbstractContextManager[None]:
         return self.throttle.slot(operation_id) if self.throttle is not None else nullcontext()
 
-    def _observe_rate_limit(self, response: httpx.Response) -> None:
+    def _observe_rate_limit(self, response: httpx.Response, operation_id: str | None) -> None:
         """A server that says its quota is spent is believed: the throttle waits it out."""
         if self.throttle is None:
             return
         info = parse_rate_limit(response.headers)
         if info is not None and info.remaining == 0 and info.reset_s is not None:
-            self.throttle.pause(info.reset_s)
+            self.throttle.pause(info.reset_s, operation_id)  # that operation's windows only
 
     def _keep(self, exchange: Exchange) -> None:
         if self._record is not None:

@@ -9,6 +9,7 @@ and the status, and the two ways out of the process (``excerpt`` for reports and
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shlex
@@ -17,11 +18,16 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
+from harness.transports.replay_timing import timing_of
 from harness.transports.scrub import (
+    REDACTED,
+    SENSITIVE_FIELDS,
     SENSITIVE_HEADERS,
+    SENSITIVE_QUERY_KEYS,
     redact_body,
     redact_header_pairs,
     redact_text,
@@ -96,6 +102,7 @@ class Exchange:
     elapsed_s: float
     operation_id: str | None = None
     attempt: int = 1
+    timed: bool = True  # False: replayed from a cassette without recorded timings
 
     @property
     def status(self) -> int | None:
@@ -132,7 +139,11 @@ class Exchange:
         operation_id: str | None = None,
         attempt: int = 1,
     ) -> Exchange:
-        """Record an httpx request and its (read) response or the exception it raised."""
+        """Record an httpx request and its (read) response or the exception it raised.
+
+        A replayed response reports the time recorded with it, not the speed of replay.
+        """
+        elapsed_s, timed = timing_of(response, elapsed_s)
         recorded = None
         if response is not None:
             recorded = ExchangeResponse(
@@ -154,6 +165,7 @@ class Exchange:
             elapsed_s=elapsed_s,
             operation_id=operation_id,
             attempt=attempt,
+            timed=timed,
         )
 
 
@@ -312,11 +324,17 @@ def to_curl(
         return redact_text(text, values)
 
     request = exchange.request
-    words = ["curl", "-sS", "-X", request.method, scrub(redact_url(request.url, ()))]
+    words = ["curl", "-sS", "-X", request.method, _curl_url(request.url, variables, scrub)]
     for name, value in request.headers:
         if name.lower() in _CURL_SKIPPED:
             continue
-        shown = _placeholder(name, value) if name.lower() in names else scrub(value)
+        basic = _basic_pair(name, value, scrub)
+        if basic is not None:
+            words += ["-u", basic]
+            continue
+        scrubbed = scrub(value)
+        known = _VAR in scrubbed  # a credential the caller named: show its own variable
+        shown = _placeholder(name, value) if name.lower() in names and not known else scrubbed
         words += ["-H", f"{name}: {shown}"]
     if b"\x00" in request.body:  # binary: no shell argument can hold it
         words += ["--data-binary", "@request-body.bin"]
@@ -324,6 +342,50 @@ def to_curl(
         body = redact_body(request.body, request.header("content-type") or "", ())
         words += ["--data-binary", scrub(body)]
     return " ".join(_shell_word(word) for word in words)
+
+
+def _curl_url(url: str, variables: Mapping[str, str], scrub: Callable[[str], str]) -> str:
+    """The URL with a query credential the caller named shown as its variable
+    (``?api_key=${WIDGETS_KEY}``), any other sensitive parameter and userinfo redacted."""
+    parsed = httpx.URL(url)
+    named = {value: var for var, value in variables.items() if value}
+    if not any(item in named for _, item in parsed.params.multi_items()):
+        return scrub(redact_url(url, ()))
+    if parsed.userinfo:
+        parsed = parsed.copy_with(username=None, password=None)
+    tokens: dict[str, str] = {}
+    params = []
+    for key, item in parsed.params.multi_items():
+        if item in named:
+            token = f"HARNESSVAR{len(tokens)}X"  # survives URL encoding unchanged
+            tokens[token] = f"{_VAR}{named[item]}{_VAR}"
+            params.append((key, token))
+        elif key.lower() in SENSITIVE_FIELDS | SENSITIVE_QUERY_KEYS:
+            params.append((key, REDACTED))
+        else:
+            params.append((key, item))
+    shown = str(parsed.copy_with(query=urlencode(params).encode("ascii")))
+    for token, placeholder in tokens.items():
+        shown = shown.replace(token, placeholder)
+    return scrub(shown)
+
+
+def _basic_pair(name: str, value: str, scrub: Callable[[str], str]) -> str | None:
+    """``Authorization: Basic b64(user:pass)`` as curl's ``-u user:"${PASSWORD}"``, or None."""
+    scheme, _, encoded = value.partition(" ")
+    if name.lower() != "authorization" or scheme.lower() != "basic":
+        return None
+    try:
+        pair = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    user, colon, password = pair.partition(":")
+    if not colon:
+        return None
+    shown = scrub(password)
+    if _VAR not in shown:  # a password nobody named: a variable the reader sets
+        shown = f"{_VAR}PASSWORD{_VAR}"
+    return f"{scrub(user)}:{shown}"
 
 
 def _placeholder(name: str, value: str) -> str:

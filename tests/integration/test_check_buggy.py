@@ -19,8 +19,11 @@ EXPECTED_FAILURES = {
     "conformance::listItems": "Response violates schema",
     "conformance::getItem": "418",
     "conformance::createItem": "500",
+    # The same bug, found by Schemathesis's coverage phase with an undeclared Content-Type.
+    "conformance::createItem[negative]": "500",
     "conformance::exportItems": "text/csv",
     "auth::no_bypass[getReport]": "auth bypass",
+    "conformance::getReport": "accepted a request with no credentials",
     "conformance::stateful": "Steps:",
 }
 

@@ -1,0 +1,134 @@
+"""Sending a Schemathesis case through harness's contract-driven client.
+
+The client adds the contract's credentials, except to a negative case whose invalid part
+may be the credential itself (a missing or malformed ``X-API-Key``): that one reaches the
+server exactly as generated, so a server that refuses it is never blamed for accepting
+"schema-violating" data it was never sent. A request the client cannot put on the wire is
+harness's limitation (``RequestNotSendable``); a server that hangs up on one request
+(``TargetDisconnected``) comes back as an ``Exchanged`` with no response, for the check to
+judge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from harness.auth import AuthProvider, NoAuth
+from harness.checks.base import CheckContext
+from harness.checks.evidence import Exchanged
+from harness.transports.client import TargetDisconnected
+
+#: Where each kind of OpenAPI security scheme puts its credential: (location, name).
+_AUTHORIZATION = ("header", "authorization")
+INVALID_CREDENTIAL = "harness-invalid-credential"
+
+
+def send_case(context: CheckContext, case: Any, *, auth: AuthProvider | None = None) -> Exchanged:
+    """Send ``case`` (no retries); a dropped connection is an ``Exchanged`` without response.
+
+    ``auth`` replaces the contract's credentials (``NoAuth()`` sends none). Raises
+    ``RequestNotSendable`` when harness's client cannot encode the request.
+    """
+    kwargs = case.as_transport_kwargs(base_url=context.target.base_url)
+    body: dict[str, Any] = {}
+    if "json" in kwargs:
+        body["json"] = kwargs["json"]
+    data = kwargs.get("data")
+    if isinstance(data, (bytes, str)):
+        body["content"] = data
+    elif data is not None:
+        body["data"] = data
+    headers = {
+        k: v for k, v in kwargs.get("headers", {}).items() if not k.startswith("X-Schemathesis")
+    }
+    options: dict[str, Any] = {}
+    if auth is not None:
+        options["auth"] = auth
+    elif generated_credential_negated(case):
+        options["auth"] = NoAuth()
+    client = context.client(retry=False)
+    try:
+        response = client.request(
+            kwargs["method"], kwargs["url"], params=kwargs.get("params") or None,
+            headers=headers, cookies=kwargs.get("cookies") or None, **body, **options,
+        )  # fmt: skip
+    except TargetDisconnected as exc:
+        cause = exc.__cause__
+        error = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
+        return Exchanged(case=case, request=exc.request, error=error)
+    return Exchanged.answered(case, response)
+
+
+def generated_credential_negated(case: Any) -> bool:
+    """Whether Schemathesis made the case invalid in the operation's credential itself.
+
+    Then the invalid part is the credential (missing, empty, malformed), and adding valid
+    credentials would turn the generated request into a different, valid one.
+    """
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    if data is None:
+        return False
+    touched = {
+        (str(getattr(m.parameter_location, "value", m.parameter_location)), str(m.parameter))
+        for m in getattr(data, "mutations", ())
+    }
+    parameter = getattr(data, "parameter", None)
+    location = getattr(data, "parameter_location", None)
+    if parameter is not None and location is not None:
+        touched.add((str(getattr(location, "value", location)), str(parameter)))
+    wanted = credential_parameters(case.operation)
+    return any((location, name.lower()) in wanted for location, name in touched)
+
+
+def credential_parameters(operation: Any) -> set[tuple[str, str]]:
+    """(location, lower-case name) of each credential the operation's security declares."""
+    raw = operation.schema.raw_schema
+    definition = operation.definition.raw
+    requirements = definition.get("security", raw.get("security")) or []
+    schemes = (raw.get("components") or {}).get("securitySchemes") or {}
+    schemes = schemes or raw.get("securityDefinitions") or {}  # Swagger 2.0
+    found: set[tuple[str, str]] = set()
+    for requirement in requirements:
+        for name in requirement if isinstance(requirement, dict) else ():
+            scheme = schemes.get(name)
+            if not isinstance(scheme, dict):
+                continue
+            if scheme.get("type") == "apiKey":
+                found.add((str(scheme.get("in", "header")), str(scheme.get("name", "")).lower()))
+            else:  # http basic/bearer, oauth2, openIdConnect
+                found.add(_AUTHORIZATION)
+    return found
+
+
+def answered_statuses(exchanges: tuple[Any, ...]) -> list[int]:
+    """The statuses the run's clients received so far, in order."""
+    return [exchange.status for exchange in exchanges if exchange.status is not None]
+
+
+def is_success(response: httpx.Response | None) -> bool:
+    return response is not None and 200 <= response.status_code < 300
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidCredential:
+    """Sends a wrong credential where the operation's security puts the real one."""
+
+    location: str
+    name: str
+
+    def apply(self, request: httpx.Request) -> None:
+        if self.location == "query":
+            request.url = request.url.copy_set_param(self.name, INVALID_CREDENTIAL)
+        elif self.name == "authorization":
+            request.headers["Authorization"] = f"Bearer {INVALID_CREDENTIAL}"
+        else:
+            request.headers[self.name] = INVALID_CREDENTIAL
+
+    def on_unauthorized(self, request: httpx.Request | None = None) -> bool:
+        return False
+
+    def secret_values(self) -> frozenset[str]:
+        return frozenset()

@@ -1,0 +1,64 @@
+"""Schemathesis's deterministic phases as explicit Hypothesis examples: examples, coverage.
+
+Schemathesis CLI runs, per operation, the document's own examples, then its *coverage*
+phase (boundary values, each required part missing, wrong types, unexpected methods), then
+random fuzzing. The fuzzing is the check's ``@given`` strategy; these two phases are the
+same cases Schemathesis would send, attached as ``@example``s so they run first and count.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+from schemathesis import GenerationMode
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.generation.hypothesis.builder import generate_example_cases
+from schemathesis.generation.overrides import Override
+
+#: The most coverage cases attached to one check (the largest documents yield thousands).
+MAX_COVERAGE_CASES = 200
+
+
+def documented_examples(operation: Any, test: Callable[..., Any]) -> list[Any]:
+    """The cases built from the document's examples of ``operation`` (positive data)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return list(generate_example_cases(test=test, operation=operation, fill_missing=False))
+        except Exception:  # a document whose examples cannot be built has none
+            return []
+
+
+def coverage_cases(operation: Any, mode: GenerationMode) -> list[Any]:
+    """Schemathesis's coverage-phase cases of ``operation`` in ``mode``."""
+    config = operation.schema.config.generation_for(operation=operation, phase="coverage")
+    generator = CoverageGenerator(
+        operation=operation,
+        generation_modes=[mode],
+        generation_config=config,
+        auth_storage=None,
+        override=Override(),
+        feedback=FeedbackSources(),
+    )
+    found: list[Any] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for case in generator:
+                found.append(case)
+                if len(found) >= MAX_COVERAGE_CASES:
+                    break
+        except Exception:  # Schemathesis could not cover it: fuzzing still runs
+            return found
+    return found
+
+
+def with_examples(test: Callable[..., Any], cases: list[Any], **extra: Any) -> Callable[..., Any]:
+    """``test`` with each case attached as an explicit example (run in the given order)."""
+    for case in reversed(cases):  # Hypothesis runs explicit examples in reverse order
+        test = hypothesis.example(case=case, **extra)(test)
+    return test
