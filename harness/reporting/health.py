@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.contract import Contract
+from harness.reporting.coverage import hollow_coverage
 from harness.reporting.metrics import RunMetrics, compute_metrics
 from harness.results import CheckResult, Outcome
 
@@ -139,6 +140,9 @@ def build_health(
     rows = latency_comparison(metrics, targets)
     auth = auth_status(ordered, metrics)
     status, rule = decide_status(ordered, metrics, rows, auth)
+    hollow = hollow_coverage(ordered)
+    if hollow and status == "healthy":
+        rule += f"; but {len(hollow)} coverage warning(s): see coverage_warnings"
     warnings = []
     if metrics.requests < targets.min_samples:
         warnings.append(
@@ -163,6 +167,7 @@ def build_health(
             if r.inconclusive
         ],
         "warnings": warnings,
+        "coverage_warnings": hollow,
     }
 
 

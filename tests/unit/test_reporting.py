@@ -234,3 +234,27 @@ def test_429s_provoked_on_purpose_do_not_degrade_health(tmp_path, contract):
     report = write_reports(tmp_path, "acme-crm", RUN, [*clean, stray], contract=contract,
                            history=None)  # fmt: skip
     assert report.health["status"] == "degraded"
+
+
+def test_hollow_coverage_is_loud_in_health():
+    from harness.reporting.health import Targets, build_health
+
+    refused = _result(
+        "conformance", "getThing", Outcome.PASSED, "conform",
+        statuses={"200": 2, "401": 18}, mode="positive",
+    )  # fmt: skip
+    missing = _result(
+        "conformance", "getOther", Outcome.PASSED, "conform",
+        statuses={"404": 20}, mode="positive",
+    )  # fmt: skip
+    health = build_health("acme-crm", {}, [refused, missing], Targets())
+    warnings = health["coverage_warnings"]
+    assert not any("answers were 401/403" in w for w in warnings)  # 18 of 40: under half
+    assert any("getOther: never reached a 2xx in 20 examples (20x 404)" in w for w in warnings)
+    assert any("getOther: all 20 examples were answered 404" in w for w in warnings)
+    assert "coverage warning(s)" in health["rule"] or health["status"] != "healthy"
+    broken = _result(
+        "conformance", "getMore", Outcome.PASSED, "conform", statuses={"401": 30}, mode="positive"
+    )
+    health = build_health("acme-crm", {}, [refused, broken], Targets())
+    assert any("48 of 50 answers were 401/403" in w for w in health["coverage_warnings"])
