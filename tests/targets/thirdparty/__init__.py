@@ -1,0 +1,1 @@
+"""Contracts and helpers for third-party targets nobody here wrote (Prism mocks, vendor apps)."""
