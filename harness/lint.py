@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from harness.checks.compliance import hygiene_problems
 from harness.contract import load_contract
 from harness.contract.completeness import missing_sections, unset_variables
+from harness.contract.safety import safety_warnings
 from harness.errors import ContractError, Problem
 from harness.mapping.entity import spec_problems
 
@@ -24,14 +26,17 @@ class LintResult:
         return not any(problem.severity == "error" for problem in self.problems)
 
 
-def lint(target: str) -> LintResult:
-    """Load ``target`` and collect its errors, or its warnings when it is valid."""
+def lint(target: str, *, strict: bool = False) -> LintResult:
+    """Load ``target`` and collect its errors, or its warnings (errors when ``strict``)."""
     try:
         contract = load_contract(target)
     except ContractError as exc:
         return LintResult(target=target, problems=exc.problems)
     errors = spec_problems(contract)  # transforms that do not build, at their line
-    notes = missing_sections(contract) + unset_variables(contract)
+    notes = missing_sections(contract) + hygiene_problems(contract) + unset_variables(contract)
+    notes += safety_warnings(contract)  # fuzzing that may delete the run's own identity
+    if strict:  # --strict: contract-hygiene and completeness warnings fail the lint too
+        notes = [replace(p, severity="error") if p.severity == "warning" else p for p in notes]
     return LintResult(target=target, problems=tuple(errors + notes))
 
 

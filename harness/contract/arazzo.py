@@ -7,15 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.contract.bundle import RefPolicy, load_document
 from harness.contract.contract import ApiDocument
-from harness.contract.documents import read_document
 from harness.contract.source import parse_yaml
 from harness.errors import ContractError, Location, Problem
 
 
-def load_arazzo(path: Path, used_at: Location, api: ApiDocument | None) -> dict[str, Any]:
+def load_arazzo(
+    path: Path, used_at: Location, api: ApiDocument | None, policy: RefPolicy
+) -> dict[str, Any]:
     """Load the Arazzo document and check its structure and operation references."""
-    raw = read_document(path, used_at)
+    raw = load_document(path, used_at, policy)
     problems = list(_structure_problems(raw, path, api))
     if problems:
         raise ContractError(problems)

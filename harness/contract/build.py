@@ -51,6 +51,8 @@ def build_contract(data: dict[str, Any], positions: Positions, path: Path) -> Co
 
 def _reshape(data: dict[str, Any]) -> dict[str, Any]:
     shaped = dict(data)
+    if isinstance(shaped.get("type"), str):  # 'type: rest' is one type
+        shaped["type"] = [shaped["type"]]
     environments = {"local": {}, **shaped.get("environments", {})}
     shaped["environments"] = {name: {**env, "name": name} for name, env in environments.items()}
     if "auth" in shaped and "in" in shaped["auth"]:

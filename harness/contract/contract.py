@@ -26,6 +26,7 @@ from harness.contract.model import (
     Performance,
     RateLimit,
     Retry,
+    Safety,
     Security,
     Support,
     Webhooks,
@@ -58,6 +59,7 @@ class ApiDocument:
     path: Path
     raw: Mapping[str, Any]
     operations: Mapping[str, Operation]
+    converted_from: str = ""  # "2.0": read from Swagger 2.0, converted to OpenAPI 3.0
 
     @property
     def version(self) -> str:
@@ -111,6 +113,7 @@ class Contract:
     costs: Costs | None = None
     migration: Migration | None = None
     changelog: tuple[ChangelogEntry, ...] = ()
+    safety: Safety | None = None
     document: ApiDocument | None = None
     arazzo: Mapping[str, Any] | None = None
     variables: tuple[VariableUse, ...] = ()
@@ -135,6 +138,32 @@ class Contract:
             if entry.code == code:
                 return entry
         raise KeyError(code)
+
+    # --- safety (fuzzing exclusions) ---------------------------------------------------------
+
+    def excluded_from_fuzzing(
+        self, operation: Operation, environment: str | None = None
+    ) -> str | None:
+        """Why fuzzing (conformance examples, stateful sequences) must not send ``operation``
+        on ``environment``, or None. Without ``environment``: only ``safety.no_fuzz``."""
+        if self.safety is None:
+            return None
+        tags = operation.definition.get("tags") or ()
+        return self.safety.fuzzing_refusal(
+            operation.operation_id,
+            operation.method,
+            operation.path,
+            tuple(str(tag) for tag in tags if isinstance(tag, str)),
+            environment,
+        )
+
+    def excluded_operations(self, environment: str | None = None) -> dict[str, str]:
+        """Every operation fuzzing must not send on ``environment``: operationId → reason."""
+        operations = self.document.operations.values() if self.document else ()
+        found = {op.operation_id: self.excluded_from_fuzzing(op, environment) for op in operations}
+        return {operation_id: reason for operation_id, reason in found.items() if reason}
+
+    # --- secrets ------------------------------------------------------------------------------
 
     def secret_values(self) -> frozenset[str]:
         """Every secret value known to the contract, for scrubbing (never for printing)."""

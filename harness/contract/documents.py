@@ -19,6 +19,7 @@ from harness.contract.source import display_path, expanded_sizes, parse_yaml, re
 from harness.errors import ContractError, Location, Problem
 
 MAX_EXPANDED = 5_000_000
+MAX_DEPTH = 200
 
 try:
     _Base: type[Any] = yaml.CSafeLoader
@@ -27,16 +28,28 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 
 class _DocumentLoader(_Base):  # type: ignore[misc]
-    """libyaml with JSON's data model: string keys as written, dates as text."""
+    """libyaml with JSON's data model: string keys as written, dates as text.
+
+    A key written twice is remembered (YAML forbids it; a loader would keep the last).
+    """
+
+    duplicates: list[tuple[str, int, int, int]]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        own = {id(key) for key, _ in node.value}  # merged keys may be overridden, own keys not
         self.flatten_mapping(node)  # merge keys ('<<')
         mapping: dict[str, Any] = {}
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key = str(key_node.value)
             else:
                 key = str(self.construct_object(key_node, deep=True))
+            mark = key_node.start_mark
+            if id(key_node) in own:
+                if key in first:
+                    self.duplicates.append((key, mark.line + 1, mark.column + 1, first[key]))
+                first[key] = mark.line + 1
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -57,20 +70,97 @@ def read_document(path: Path, used_at: Location) -> Any:
         raise ContractError(
             [Problem(used_at, f"cannot read {path.name}: {reason}", hint)]
         ) from None
-    if path.suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = Location(str(path), exc.lineno, exc.colno)
-            hint = "look for a trailing comma, a missing comma or an unquoted key near here"
-            raise ContractError([Problem(where, f"invalid JSON: {exc.msg}", hint)]) from None
+    return parse_text(text, str(path), as_json=path.suffix.lower() == ".json")
+
+
+def parse_document(data: bytes, source: str) -> Any:
+    """Parse a downloaded document (JSON or YAML, told apart by its first character)."""
     try:
-        data = yaml.load(text, Loader=_DocumentLoader)  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, ValueError, TypeError):  # e.g. an unhashable key
-        return parse_yaml(text, str(path)).data  # raises with file:line:col
-    if "*" in text:  # aliases: the shared nodes must not expand without bound, or loop
-        _check_aliases(data, text, str(path))
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text: byte {exc.start} ({exc.reason})"
+        raise ContractError(
+            [Problem(Location(source), message, "serve the document as UTF-8")]
+        ) from None
+    return parse_text(text, source, as_json=text.lstrip().startswith("{"))
+
+
+def parse_text(text: str, file: str, *, as_json: bool) -> Any:
+    """JSON or YAML text → data; duplicate keys, bombs and absurd nesting are problems."""
+    try:
+        data = _parse_json(text, file) if as_json else _parse_yaml(text, file)
+    except RecursionError:
+        data = None
+        _too_deep(file)
+    if _depth_exceeds(data, MAX_DEPTH):
+        _too_deep(file)
     return data
+
+
+def _parse_json(text: str, file: str) -> Any:
+    duplicated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            duplicated.append(file)
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        where = Location(file, exc.lineno, exc.colno)
+        hint = "look for a trailing comma, a missing comma or an unquoted key near here"
+        raise ContractError([Problem(where, f"invalid JSON: {exc.msg}", hint)]) from None
+    if duplicated:
+        parse_yaml(text, file)  # names each duplicate key with its line and column
+    return data
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    loader = _DocumentLoader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except (yaml.YAMLError, ValueError, TypeError):  # e.g. an unhashable key
+        return parse_yaml(text, file).data  # raises with file:line:col
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ContractError([_duplicate(file, *entry) for entry in loader.duplicates[:10]])
+    if "*" in text:  # aliases: the shared nodes must not expand without bound, or loop
+        _check_aliases(data, text, file)
+    return data
+
+
+def _duplicate(file: str, key: str, line: int, column: int, first: int) -> Problem:
+    message = f"duplicate key '{key}' (first defined on line {first})"
+    hint = "remove one of them; YAML would silently keep only the last"
+    return Problem(Location(file, line, column, "$"), message, hint)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if id(node) in seen:
+            continue
+        if isinstance(node, dict):
+            seen.add(id(node))
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            seen.add(id(node))
+            stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+def _too_deep(file: str) -> None:
+    message = f"the document is nested more than {MAX_DEPTH} levels deep"
+    hint = "no API document needs this depth; flatten it with $ref to components"
+    raise ContractError([Problem(Location(file, 1, 1, "$"), message, hint)])
 
 
 def _check_aliases(data: Any, text: str, file: str) -> None:

@@ -14,9 +14,11 @@ from typing import Any
 
 from harness.contract.arazzo import load_arazzo
 from harness.contract.build import build_contract
+from harness.contract.bundle import document_policy, is_url
 from harness.contract.contract import Contract
 from harness.contract.openapi import load_openapi
 from harness.contract.references import check_references
+from harness.contract.remote import pinned_document
 from harness.contract.source import (
     Positions,
     describe_scalar,
@@ -24,6 +26,7 @@ from harness.contract.source import (
     parse_yaml,
     read_text,
 )
+from harness.contract.swagger import upgrade_reference
 from harness.contract.validation import validate_data
 from harness.contract.variables import Resolver, require_variables
 from harness.errors import ContractError, Location, Problem
@@ -105,14 +108,46 @@ def _top_level(data: Any, display: str) -> dict[str, Any]:
 
 def _attach_documents(contract: Contract, positions: Positions) -> Contract:
     document = None
+    policy = document_policy(contract)
     if contract.api is not None:
-        where = positions.child(contract.api.loc, "openapi")
-        document = load_openapi(contract.directory / contract.api.openapi, where)
+        api = contract.api
+        where = positions.child(api.loc, "openapi")
+        origin = api.openapi if is_url(api.openapi) else None
+        if origin is not None:
+            sha_at = positions.child(api.loc, "sha256") if api.sha256 else where
+            path = pinned_document(origin, api.sha256, contract.directory, sha_at)
+        else:
+            path = contract.directory / api.openapi
+        policy = document_policy(contract, path)
+        document = load_openapi(path, where, policy, origin=origin)
     arazzo = None
     if contract.workflows is not None and contract.workflows.arazzo:
         where = positions.child(contract.workflows.loc, "arazzo")
-        arazzo = load_arazzo(contract.directory / contract.workflows.arazzo, where, document)
-    return dataclasses.replace(contract, document=document, arazzo=arazzo)
+        path = contract.directory / contract.workflows.arazzo
+        arazzo = load_arazzo(path, where, document, policy)
+    contract = dataclasses.replace(contract, document=document, arazzo=arazzo)
+    return _swagger_pointers(contract) if document and document.converted_from else contract
+
+
+def _swagger_pointers(contract: Contract) -> Contract:
+    """References written into the Swagger document (``#/definitions/X``) name its schemas."""
+    mappings = {
+        name: _replace(entity, theirs=upgrade_reference(entity.theirs))
+        for name, entity in contract.mappings.items()
+    }
+    webhooks = contract.webhooks
+    if webhooks is not None:
+        events = {
+            name: _replace(event, schema=upgrade_reference(event.schema))
+            for name, event in webhooks.events.items()
+        }
+        webhooks = _replace(webhooks, events=events)
+    return dataclasses.replace(contract, mappings=mappings, webhooks=webhooks)
+
+
+def _replace(node: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for the model's ``@node`` classes (mypy sees no dataclass)."""
+    return dataclasses.replace(node, **changes)
 
 
 def _environment_problems(contract: Contract, environment: str) -> list[Problem]:

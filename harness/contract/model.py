@@ -31,9 +31,11 @@ from harness.contract.policies import (
     Health,
     MaintenanceTask,
     Migration,
+    OperationSelector,
     Performance,
     RateLimit,
     Retry,
+    Safety,
     Security,
     Signature,
     Support,
@@ -151,6 +153,8 @@ class Pagination:
 @node
 class Api:
     openapi: str
+    sha256: str | None = None
+    allow_remote_refs: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout_ms: int | None = None
     pagination: Pagination | None = None
@@ -205,9 +209,10 @@ class EntityMapping:
 __all__ = [
     "NOWHERE", "Api", "Auth", "AuthType", "ChangelogEntry", "Component", "ConfigOption", "Costs",
     "EntityMapping", "Environment", "ErrorCode", "ErrorMatch", "FieldMapping", "Health", "Info",
-    "IntegrationType", "JwtSettings", "MaintenanceTask", "Migration", "Pagination", "Pattern",
-    "Performance", "RateLimit", "RateLimitHeaders", "Retry", "Secret", "Security", "Signature",
-    "SignatureSchemeName", "Status", "Support", "Trigger", "TroubleshootingEntry",
+    "IntegrationType", "JwtSettings", "MaintenanceTask", "Migration", "OperationSelector",
+    "Pagination", "Pattern", "Performance", "RateLimit", "RateLimitHeaders", "Retry", "Safety",
+    "Secret", "Security", "Signature", "SignatureSchemeName", "Status", "Support", "Trigger",
+    "TroubleshootingEntry",
     "ValidationRules", "WebhookEvent", "WebhookHandler", "Webhooks", "Workflows", "node",
     "parse_window",
 ]  # fmt: skip

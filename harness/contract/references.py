@@ -6,9 +6,10 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from harness.contract.bundle import document_policy, load_document
 from harness.contract.contract import Contract
-from harness.contract.documents import read_document
 from harness.contract.model import FieldMapping
+from harness.contract.refs import MAX_CHAIN, RefError, follow_pointer
 from harness.contract.source import Positions
 from harness.errors import ContractError, Location, Problem
 
@@ -46,16 +47,11 @@ def _document(contract: Contract, file_part: str, used_at: Location) -> Any:
     if target is None:
         hint = "write the file first, e.g. openapi.yaml#/components/schemas/Contact"
         raise ContractError([Problem(used_at, "a reference needs a file name before '#'", hint)])
-    return read_document(target, used_at)
+    return load_document(target, used_at, document_policy(contract))
 
 
 def _follow(document: Any, pointer: str) -> Any:
-    node = document
-    for token in pointer.lstrip("/").split("/"):
-        if token:
-            key = token.replace("~1", "/").replace("~0", "~")
-            node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
+    return follow_pointer(document, pointer)
 
 
 def _pointer_hint(document: Any, pointer: str) -> str:
@@ -74,21 +70,36 @@ def schema_properties(
 ) -> dict[str, Any] | None:
     """Properties of an object schema (following local $ref and allOf); None if open-ended.
 
-    Raises KeyError/IndexError/TypeError/ValueError for a ``$ref`` that points at nothing.
+    Cycle-safe and bounded: a ``$ref`` met again below itself, or past ``MAX_CHAIN`` levels,
+    counts as open-ended. Raises RefError (a ValueError) for a ``$ref`` that points at nothing.
     """
+    return _properties_of(schema, root, seen, {})
+
+
+def _properties_of(
+    schema: Mapping[str, Any], root: Any, seen: frozenset[str], memo: dict[str, Any]
+) -> dict[str, Any] | None:
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
-        target = _follow(root, ref[1:])
-        if ref in seen or not isinstance(target, Mapping):  # a cycle, or not a schema
+        if ref in seen or len(seen) >= MAX_CHAIN:  # a cycle: nothing more is known
             return None
-        return schema_properties(target, root, seen | {ref})
+        if ref not in memo:
+            target = follow_pointer(root, ref)
+            memo[ref] = None
+            memo[ref] = (
+                _properties_of(target, root, seen | {ref}, memo)
+                if isinstance(target, Mapping)
+                else None
+            )
+        found: dict[str, Any] | None = memo[ref]
+        return found
     declared = schema.get("properties") or {}
     parts = schema.get("allOf") or []
     if not isinstance(declared, Mapping) or not isinstance(parts, list):
         return None
     properties: dict[str, Any] = dict(declared)
     for part in parts:
-        more = schema_properties(part, root, seen) if isinstance(part, Mapping) else None
+        more = _properties_of(part, root, seen, memo) if isinstance(part, Mapping) else None
         if more is None:
             return None
         properties.update(more)
@@ -128,6 +139,7 @@ class _References:
         for limit in contract.rate_limits:
             for index, name in enumerate(limit.operations):
                 yield name, self.at(limit.loc, "operations", index)
+        yield from self.safety_operations()
         webhooks = contract.webhooks
         if webhooks is not None:
             for event in webhooks.events.values():
@@ -135,6 +147,16 @@ class _References:
                     yield event.trigger, self.at(event.loc, "trigger", "operation")
             if webhooks.subscription:
                 yield webhooks.subscription, self.at(webhooks.loc, "subscription", "operation")
+
+    def safety_operations(self) -> Iterator[tuple[str, Location]]:
+        """The operationIds ``safety.no_fuzz`` and ``safety.destructive`` name."""
+        safety = self.contract.safety
+        if safety is None:
+            return
+        for key, selectors in (("no_fuzz", safety.no_fuzz), ("destructive", safety.destructive)):
+            for index, selector in enumerate(selectors):
+                if selector.operation:
+                    yield selector.operation, self.at(safety.loc, key, index, "operation")
 
     def operation_problems(self) -> Iterator[Problem]:
         document = self.contract.document
@@ -230,9 +252,8 @@ def _properties(contract: Contract, reference: str, where: Location) -> dict[str
     schema, root = _resolve(contract, reference, where)
     try:
         return schema_properties(schema, root)
-    except (KeyError, IndexError, ValueError, TypeError) as exc:
-        missing = exc.args[0] if isinstance(exc, KeyError) and exc.args else "a node"
-        message = f"a '$ref' inside {reference} points at nothing ({missing!r} is not there)"
+    except RefError as exc:
+        message = f"a '$ref' inside {reference} points at nothing ('{exc.reference}')"
         hint = "fix that $ref, or define what it names"
         raise ContractError([Problem(where, message, hint)]) from None
 

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from harness.contract.bounds import bound_problems
 from harness.contract.source import PathKey, Positions, describe_scalar
 from harness.contract.variables import SECRET_PATHS
 from harness.errors import Problem
@@ -41,6 +42,14 @@ PATTERNS = {
         "write a whole number and a unit (ms, s, m, h or d) without spaces, e.g. 30s, 1m, 1h",
     ),
     "^[A-Z]{3}$": ("an ISO 4217 currency code", "three capital letters, e.g. USD, EUR, GBP"),
+    "^/": (
+        "a path starting with '/'",
+        "write it as the OpenAPI document does, e.g. /users/{id}, or glob with /admin/*",
+    ),
+    "^[0-9a-f]{64}$": (
+        "a SHA-256 digest",
+        "the 64 lowercase hex digits `sha256sum FILE` prints",
+    ),
     "^[A-Z_][A-Z0-9_]*$": (
         "an environment variable name",
         "capital letters, digits and '_', e.g. ACME_TIMEOUT",
@@ -86,6 +95,8 @@ def validate_data(data: Any, positions: Positions) -> list[Problem]:
     for error in _leaf_errors(_validator().iter_errors(data)):
         for problem in _explain(error, positions):
             problems.setdefault((problem.location.path, problem.message), problem)
+    for problem in bound_problems(data, positions):  # past what any integration needs
+        problems.setdefault((problem.location.path, problem.message), problem)
     return sorted(problems.values(), key=lambda p: (p.location.line, p.location.column))
 
 
@@ -97,6 +108,10 @@ def _leaf_errors(errors: Iterable[ValidationError]) -> Iterator[ValidationError]
     """
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
+            fitting = _fitting_branch(error.context)
+            if fitting:  # 'type: [rest, webhok]': the list branch is the one meant
+                yield from _leaf_errors([jsonschema.exceptions.best_match(fitting) or fitting[0]])
+                continue
             own = [sub for sub in error.context if not sub.relative_path]
             if own and all(sub.validator in ("type", "required", "not") for sub in own):
                 yield error
@@ -106,6 +121,19 @@ def _leaf_errors(errors: Iterable[ValidationError]) -> Iterator[ValidationError]
                 yield from _leaf_errors([best])
                 continue
         yield error
+
+
+def _fitting_branch(context: list[ValidationError]) -> list[ValidationError]:
+    """The errors of the only branch whose type fits the value (empty if not exactly one)."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        subs
+        for subs in branches.values()
+        if not any(sub.validator == "type" and not sub.relative_path for sub in subs)
+    ]
+    return fitting[0] if len(fitting) == 1 and len(branches) > 1 else []
 
 
 def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
@@ -264,6 +292,8 @@ def _explain_size(error: ValidationError, positions: Positions, path: PathKey) -
 def _explain_one_of(error: ValidationError, positions: Positions, path: PathKey) -> Explained:
     instance: Any = error.instance
     own = [sub for sub in error.context or () if not sub.relative_path]
+    if path[:1] == ("safety",) and isinstance(instance, Mapping):
+        return (*_selector_shape(instance), path)
     if all(sub.validator == "type" for sub in own):
         names = [str(sub.validator_value) for sub in own]
         wanted = " or ".join(_JSON_TYPES.get(name, name) for name in names)
@@ -283,6 +313,15 @@ def _rate_limit_shape(limit: Mapping[str, Any]) -> tuple[str, str]:
     if "window" in limit:
         return "'window' needs a 'limit' (how many requests per window)", "add e.g. 'limit: 60'"
     return "a rate limit needs 'limit' + 'window', or 'concurrent'", example
+
+
+def _selector_shape(selector: Mapping[str, Any]) -> tuple[str, str]:
+    given = [key for key in ("operation", "path", "tag") if key in selector]
+    if given:
+        message = f"a safety entry picks by one of operation, path or tag, not {' + '.join(given)}"
+        return message, "split it into one entry per selector"
+    example = "e.g. {operation: deleteUser}, {path: /users/{id}, methods: [delete]}, {tag: admin}"
+    return "a safety entry needs one of 'operation', 'path' or 'tag'", example
 
 
 def _explain_default(error: ValidationError, positions: Positions, path: PathKey) -> Explained:

@@ -1,7 +1,8 @@
 """The schemas an entity mapping is judged against: ours, theirs, and the request that sends it.
 
-Schemas come out self-contained: local ``$ref``s are inlined (siblings such as ``readOnly`` kept),
-and OpenAPI 3.0 ``nullable: true`` becomes ``type: [T, "null"]``, so the same dict serves
+Schemas come out self-contained: local ``$ref``s are inlined (siblings such as ``readOnly``
+kept; a recursive type stays a ``$ref`` into ``$defs``, see ``harness.contract.refs``), and
+OpenAPI 3.0 ``nullable: true`` becomes ``type: [T, "null"]``, so the same dict serves
 ``jsonschema`` validation and ``hypothesis-jsonschema`` generation.
 """
 
@@ -16,10 +17,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
 from harness.contract.references import resolve_schema
+from harness.contract.refs import RefError, deref, inline_schema
 from harness.errors import ContractError, Problem
-
-_MAX_DEPTH = 32
-_DROPPED = frozenset({"$schema", "$id", "$defs", "definitions", "examples", "example"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,41 +86,17 @@ def _request_schema(contract: Contract, mapping: EntityMapping) -> dict[str, Any
 
 
 def _follow_ref(root: Any, node: Mapping[str, Any]) -> Any:
-    ref = node.get("$ref")
-    if not isinstance(ref, str) or not ref.startswith("#"):
-        return node
-    return _pointer(root, ref[1:])
+    try:
+        return deref(root, node)
+    except RefError:
+        return None  # validation names a dangling or looping $ref
 
 
-def _pointer(root: Any, pointer: str) -> Any:
-    node = root
-    for token in pointer.lstrip("/").split("/"):
-        if token:
-            key = token.replace("~1", "/").replace("~0", "~")
-            node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
-
-
-def inline(schema: Any, root: Any, *, openapi_30: bool = False, depth: int = 0) -> Any:
-    """``schema`` with every local ``$ref`` replaced by its target (recursion cut at depth 32)."""
-    if isinstance(schema, list):
-        return [inline(item, root, openapi_30=openapi_30, depth=depth) for item in schema]
+def inline(schema: Any, root: Any, *, openapi_30: bool = False) -> Any:
+    """``schema`` with local ``$ref``s replaced by their targets; recursion kept in ``$defs``."""
     if not isinstance(schema, Mapping):
         return schema
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#") and depth < _MAX_DEPTH:
-        target = inline(_pointer(root, ref[1:]), root, openapi_30=openapi_30, depth=depth + 1)
-        siblings = {k: v for k, v in schema.items() if k != "$ref"}
-        return {**target, **inline(siblings, root, openapi_30=openapi_30, depth=depth)}
-    result = {
-        key: inline(value, root, openapi_30=openapi_30, depth=depth)
-        for key, value in schema.items()
-        if key not in _DROPPED
-    }
-    if openapi_30 and result.pop("nullable", False) is True and "type" in result:
-        kinds = result["type"] if isinstance(result["type"], list) else [result["type"]]
-        result["type"] = [*kinds, "null"]
-    return result
+    return inline_schema(schema, root, openapi_30=openapi_30)
 
 
 def validator(schema: Mapping[str, Any]) -> Draft202012Validator:

@@ -14,6 +14,7 @@ TOP_LEVEL = [
     "harness", "info", "type", "pattern", "environments", "config", "auth", "api",
     "workflows", "mappings", "errors", "retry", "rate_limits", "webhooks", "health",
     "performance", "security", "maintenance", "support", "costs", "migration", "changelog",
+    "safety",
 ]  # fmt: skip
 
 # Schema section ($defs name) → model class; the keys of one must be the fields of the other.
@@ -36,6 +37,8 @@ SECTIONS = {
     "migration": model.Migration,
     "changelog_entry": model.ChangelogEntry,
     "validation_rules": model.ValidationRules,
+    "safety": model.Safety,
+    "operation_selector": model.OperationSelector,
 }
 
 
