@@ -22,6 +22,7 @@ from schemathesis.generation.jsonschema.builder import build
 from harness.checks.base import CheckContext
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
+from harness.contract.refs import RefError, deref
 
 
 class Counterexample(AssertionError):
@@ -182,12 +183,12 @@ def example_body(contract: Contract, operation_id: str, seed: int) -> dict[str, 
 
 def resolve_schema(contract: Contract, schema: Any) -> dict[str, Any]:
     """``schema`` with its local ``$ref``s followed ({} for an external one)."""
-    document = contract.document
-    while isinstance(schema, dict) and "$ref" in schema and document is not None:
-        reference = str(schema["$ref"])
-        if not reference.startswith("#"):
-            return {}
-        schema = document.resolve_pointer(reference[1:])
+    if contract.document is None:
+        return schema if isinstance(schema, dict) else {}
+    try:  # bounded: a chain of $refs that loops or dead-ends resolves to nothing
+        schema = deref(contract.document.raw, schema)
+    except (RefError, KeyError, IndexError, TypeError, ValueError):
+        return {}
     return schema if isinstance(schema, dict) else {}
 
 

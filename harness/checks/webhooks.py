@@ -30,7 +30,7 @@ from harness.checks.base import Check, CheckContext, Mode, Verdict
 from harness.checks.webhooks_kit import scheme_for
 from harness.checks.webhooks_trigger import perform_trigger
 from harness.contract import Contract
-from harness.contract.documents import read_document
+from harness.contract.bundle import document_policy, load_document
 from harness.contract.model import WebhookEvent, Webhooks
 from harness.contract.references import resolve_schema
 from harness.errors import CheckFailure
@@ -227,7 +227,8 @@ def _validator(contract: Contract, event: WebhookEvent) -> jsonschema.protocols.
     ):
         document: Any = api.raw
     else:
-        document = read_document(contract.directory / file_part, event.loc)
+        path = contract.directory / file_part  # same $ref rules as the OpenAPI document
+        document = load_document(path, event.loc, document_policy(contract))
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource("urn:harness:webhooks", resource)
     schema = {"$ref": f"urn:harness:webhooks#{pointer}"}
