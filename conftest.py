@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import httpcore  # noqa: F401 - before pytester's inline runs, see below
 import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ("pytester",)
+# httpx imports httpcore lazily and caches its exception classes; pytester's inline runs
+# drop the modules they imported, and a re-import then leaves httpcore errors untranslated.
+# Importing it here, once, keeps one httpcore for the whole session.
 
 settings.register_profile(
     "ci",

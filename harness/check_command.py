@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from harness.contract import CONTRACT_FILE
 from harness.errors import UsageError
+from harness.options import MAX_SEED, writable_folder
 from harness.results import CheckResult, Outcome
+from harness.runner import CUT_KEY
 
 DEFAULT_ROOT = Path("contracts")
 
@@ -27,12 +30,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", dest="env", help="local (default) | sandbox | production | ...")
     parser.add_argument("--mode", choices=("live", "record", "replay"))
     parser.add_argument("--family", action="append", default=[], help="repeatable")
-    parser.add_argument("--examples", type=int, help="generated examples per operation")
-    parser.add_argument("--seed", type=int, help="reproduce a run")
+    parser.add_argument("--examples", type=_whole, help="generated examples per operation")
+    parser.add_argument("--seed", type=seed_argument, help="reproduce a run")
     parser.add_argument("--report-dir", default="reports")
     parser.add_argument("--base-url", help="send requests here instead of the environment's")
     parser.add_argument("--allow-protected", action="store_true")
+    parser.add_argument(
+        "--max-time", metavar="SECONDS", help="time for the whole run; later checks are skipped"
+    )
+    parser.add_argument(
+        "--check-timeout", metavar="SECONDS", help="time one check may take before it is cut"
+    )
     parser.epilog = "Arguments after -- go to pytest unchanged."
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+
+
+def seed_argument(text: str) -> int:
+    """A seed: a whole number from 0 to 2**63 - 1 (what the history stores)."""
+    seed = _whole(text)
+    if not 0 <= seed <= MAX_SEED:
+        shown = text if len(text) <= 40 else f"{text[:40]}... ({len(text)} digits)"
+        raise argparse.ArgumentTypeError(f"a seed is 0 to {MAX_SEED}, got {shown}")
+    return seed
+
+
+def contract_dir(target: str) -> Path:
+    """The integration.yaml of CONTRACT_DIR (or the file itself); a usage error if absent."""
+    path = Path(target)
+    shown = target if len(target) <= 80 else f"{target[:80]}..."
+    try:
+        file = path / CONTRACT_FILE if path.is_dir() else path
+        found = file.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise UsageError(f"{shown}: not a usable path ({exc.strerror})") from None
+    if not found:
+        raise UsageError(f"{shown}: no {CONTRACT_FILE} there")
+    if file.name != CONTRACT_FILE:
+        raise UsageError(f"{shown}: expected a contract folder or its {CONTRACT_FILE}")
+    return file
 
 
 def contract_files(targets: list[str]) -> list[str]:
@@ -44,18 +85,31 @@ def contract_files(targets: list[str]) -> list[str]:
         if not found:
             raise UsageError(f"no contracts/*/{CONTRACT_FILE} here; pass a CONTRACT_DIR")
         return found
-    files = []
-    for target in targets:
-        path = Path(target)
-        file = path / CONTRACT_FILE if path.is_dir() else path
-        if not file.is_file():
-            raise UsageError(f"{target}: no {CONTRACT_FILE} there")
-        files.append(str(file))
-    return files
+    return [str(contract_dir(target)) for target in targets]
+
+
+def _environment_declared(files: list[str], environment: str | None) -> None:
+    """``--env`` names an environment of every contract: else a usage error, before pytest.
+
+    A quick look at the YAML only; anything odd in it is left to the loader to report.
+    """
+    if not environment:
+        return
+    for file in files:
+        try:
+            document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        declared = document.get("environments") if isinstance(document, dict) else None
+        if isinstance(declared, dict) and environment not in declared:
+            known = ", ".join(str(name) for name in declared)
+            raise UsageError(f"--env {environment!r}: not in {file} (declared: {known})")
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     arguments = contract_files(args.contracts)
+    _environment_declared(arguments, args.env)
+    writable_folder("--report-dir", args.report_dir)  # before pytest's --junitxml uses it
     pairs = [
         ("--harness-env", args.env),
         ("--harness-mode", args.mode),
@@ -63,6 +117,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         ("--harness-seed", args.seed),
         ("--harness-report-dir", args.report_dir),
         ("--harness-base-url", args.base_url),
+        ("--harness-max-time", args.max_time),
+        ("--harness-check-timeout", args.check_timeout),
     ]
     arguments += [f"{flag}={value}" for flag, value in pairs if value is not None]
     arguments += [f"--harness-family={family}" for family in args.family]
@@ -79,6 +135,10 @@ class _Summary:
 
     def __init__(self) -> None:
         self.results: list[CheckResult] = []
+        self.broken_files = 0  # a contract that does not load: pytest says INTERRUPTED
+
+    def pytest_collectreport(self, report: Any) -> None:
+        self.broken_files += bool(report.failed)
 
     def pytest_sessionfinish(self, session: Any) -> None:
         writer = session.config.pluginmanager.get_plugin("harness-results")
@@ -92,13 +152,30 @@ def run_check(args: argparse.Namespace) -> int:
     console = Console()
     if summary.results:
         console.print(render_summary(summary.results))
+        for line in describe_cuts(summary.results):
+            console.print(line, style="yellow", highlight=False)
     failed = any(r.outcome in (Outcome.FAILED, Outcome.ERROR) for r in summary.results)
     if code == pytest.ExitCode.USAGE_ERROR:
         return 2
+    if code == pytest.ExitCode.INTERRUPTED and summary.broken_files:
+        return 2  # a contract that does not load is a usage error, not an interruption
+    if code == pytest.ExitCode.INTERRUPTED:
+        return 130  # Ctrl-C: what main() answers too
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (not summary.results and code == 0):
         console.print("[yellow]no checks ran[/yellow]")
         return 1
     return 0 if code == pytest.ExitCode.OK and not failed else 1
+
+
+def describe_cuts(results: list[CheckResult]) -> list[str]:
+    """What the time budget or a target that went away cut from the run, one line each."""
+    cut = [result for result in results if result.data.get(CUT_KEY)]
+    if not cut:
+        return []
+    lines = [f"{len(cut)} check(s) not run or stopped short:"]
+    reasons = Counter(str(result.data[CUT_KEY]) for result in cut)
+    lines += [f"  {count} x {reason}" for reason, count in reasons.most_common()]
+    return lines
 
 
 def render_summary(results: list[CheckResult]) -> Table:

@@ -11,30 +11,39 @@ import json
 import random
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import allure
 import pytest
 
 from harness import __version__
-from harness.checks import plan_checks
-from harness.checks.base import Check, Mode, RunSettings
-from harness.checks.retry_judge import RetryVerdict, judge_recorded
-from harness.checks.webhooks_kit import WebhookKit
-from harness.contract import CONTRACT_FILE, Contract, load_contract
+from harness.discovery import is_contract
 from harness.errors import CheckFailure, ContractError, HarnessError, UsageError
-from harness.options import OPTIONS, settings_from
-from harness.reporting import EXCHANGES_KEY, compact_exchange
-from harness.reporting.allure_files import attachments, labels, write_allure_files
+from harness.options import OPTIONS, budget_from, harness_requested, settings_from
 from harness.results import CheckResult, Family, Outcome
-from harness.results_writer import ResultsWriter
-from harness.runner import ContractRun, run_check
-from harness.sandbox import Fault, running_sandbox
-from harness.transports.client import HarnessClient, retry_policy_for
+from harness.results_writer import RESULT_KEY, ResultsWriter
 
-SETTINGS = pytest.StashKey[RunSettings]()
-RUNS = pytest.StashKey[dict[str, ContractRun]]()
-RESULT_KEY = "harness_result"
+if TYPE_CHECKING:
+    from harness.checks.base import Check, RunSettings
+    from harness.checks.retry_judge import RetryVerdict
+    from harness.checks.webhooks_kit import WebhookKit
+    from harness.contract import Contract
+    from harness.runner import ContractRun
+    from harness.transports.breaker import RunClock
+
+# What makes pytest slow to start (Schemathesis, Hypothesis, the checks, the sandbox) is
+# imported when harness is first used, never by the hooks every pytest run calls: pytest
+# loads this plugin in every project where harness is installed.
+
+SETTINGS = pytest.StashKey["RunSettings"]()
+FRESH_SEED = pytest.StashKey[int]()
+CHOSEN = pytest.StashKey[tuple[Path, ...]]()
+RUNS = pytest.StashKey[dict[str, "ContractRun"]]()
+HEADER_SHOWN = pytest.StashKey[bool]()
+INCOMPLETE = (
+    'harness: the run stopped before its end: results.json is marked "complete": false '
+    "and no report was made from part of a run"
+)
+CLOCK: pytest.StashKey[RunClock] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,25 +52,58 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         option.register(group, parser)
     parser.addini("harness_contract", help="contract folder for the harness_* fixtures")
     parser.addini("harness_history", help="run history file (default: <report dir>/history.sqlite)")
+    parser.addini(
+        "harness_contracts",
+        type="paths",
+        help="contract folders or files to collect even without a top-level 'harness:' key",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for family in Family:
         config.addinivalue_line("markers", f"harness_{family}: harness checks of family {family}")
     config.addinivalue_line("markers", "harness_contract(path): contract for harness_* fixtures")
-    worker = getattr(config, "workerinput", None)
-    seed = worker.get("harness_seed") if worker else None
-    try:
-        fresh = random.SystemRandom().randrange(2**31)
-        settings = settings_from(config, seed=seed, fresh_seed=fresh)
-    except UsageError as exc:  # a bad --harness-* value: pytest's usage message, no traceback
-        raise pytest.UsageError(str(exc)) from None
-    config.stash[SETTINGS] = settings
+    config.stash[FRESH_SEED] = random.SystemRandom().randrange(2**31)
     config.stash[RUNS] = {}
-    if worker is None:
+    config.stash[CHOSEN] = _chosen_paths(config)
+    if harness_requested(config):  # a bad --harness-* value: a usage error before collection
+        run_settings(config)
+    if getattr(config, "workerinput", None) is None:
         history = config.getini("harness_history") or None
-        writer = ResultsWriter(settings, history=history, root=config.rootpath)
+        writer = ResultsWriter(lambda: run_settings(config), history=history, root=config.rootpath)
         config.pluginmanager.register(writer, "harness-results")
+
+
+def run_settings(config: pytest.Config) -> RunSettings:
+    """The run's settings, built on first use (it imports the checks: about a second)."""
+    if SETTINGS not in config.stash:
+        worker = getattr(config, "workerinput", None)
+        seed = worker.get("harness_seed") if worker else None
+        try:
+            settings = settings_from(config, seed=seed, fresh_seed=config.stash[FRESH_SEED])
+            budget = budget_from(config)
+        except UsageError as exc:  # pytest's usage message, no traceback
+            raise pytest.UsageError(str(exc)) from None
+        from harness.transports.breaker import RunClock  # noqa: PLC0415 - lazy, see the top
+
+        config.stash[CLOCK] = RunClock(budget)  # one deadline for every contract of the run
+        config.stash[SETTINGS] = settings
+    return config.stash[SETTINGS]
+
+
+def _chosen_paths(config: pytest.Config) -> tuple[Path, ...]:
+    """Files named on the command line, and the ``harness_contracts`` ini paths."""
+    named = (config.invocation_params.dir / arg.split("::")[0] for arg in config.args)
+    files = [path.resolve() for path in named if _is_file(path)]
+    configured = [Path(path).resolve() for path in config.getini("harness_contracts")]
+    return (*files, *configured)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system: not a file of ours
+        return False
 
 
 @pytest.hookimpl(wrapper=True)
@@ -74,21 +116,46 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """On the controller: health, compliance, summary and HTML reports; Allure's extra files."""
     config = session.config
     if getattr(config, "workerinput", None) is not None:
         return
     writer = config.pluginmanager.get_plugin("harness-results")
-    if isinstance(writer, ResultsWriter):
-        writer.finish()
+    if isinstance(writer, ResultsWriter) and writer.results:
+        stopped = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+        complete = not (stopped or session.shouldfail or session.shouldstop)
+        writer.finish(complete=complete)
+        if not complete:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(INCOMPLETE, yellow=True)
         alluredir = config.getoption("allure_report_dir", None)
-        if alluredir and writer.results:
+        if alluredir:
+            from harness.reporting.allure_files import write_allure_files  # noqa: PLC0415
+
             write_allure_files(Path(alluredir), writer.environment_properties())
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    settings = config.stash[SETTINGS]
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if SETTINGS not in config.stash:  # harness not in use (yet): see pytest_collection_finish
+        return None
+    config.stash[HEADER_SHOWN] = True
+    return _header(config.stash[SETTINGS])
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The header, once contracts were collected without any --harness-* option."""
+    config = session.config
+    shown = config.stash.get(HEADER_SHOWN, False)
+    if shown or SETTINGS not in config.stash or config.option.verbose < 0:
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and any(isinstance(item, CheckItem) for item in session.items):
+        reporter.write_line(_header(config.stash[SETTINGS]))
+
+
+def _header(settings: RunSettings) -> str:
     families = ", ".join(sorted(settings.families)) or "all"
     return (
         f"harness {__version__}: env={settings.environment} mode={settings.mode} "
@@ -99,11 +166,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """pytest-xdist: every worker generates from the controller's seed."""
-    node.workerinput["harness_seed"] = node.config.stash[SETTINGS].seed
+    config = node.config
+    settings = config.stash.get(SETTINGS, None)
+    seed = settings.seed if settings is not None else config.stash[FRESH_SEED]
+    node.workerinput["harness_seed"] = seed
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.name == CONTRACT_FILE:
+    chosen: tuple[Path, ...] = parent.config.stash[CHOSEN]
+    if is_contract(file_path, chosen):
         return ContractFile.from_parent(parent, path=file_path)
     return None
 
@@ -124,6 +195,8 @@ def harness_contract(request: pytest.FixtureRequest) -> Contract:
             "or set harness_contract in the ini file",
             pytrace=False,
         )
+    from harness.contract import load_contract  # noqa: PLC0415 - lazy, see the top
+
     root = request.config.rootpath
     try:
         return load_contract(root / str(folder), environment="local")
@@ -134,6 +207,8 @@ def harness_contract(request: pytest.FixtureRequest) -> Contract:
 @pytest.fixture
 def harness_sandbox(harness_contract: Contract) -> Iterator[Any]:
     """A running local sandbox of the contract (fresh state; faults via ``.controls``)."""
+    from harness.sandbox import running_sandbox  # noqa: PLC0415 - lazy, see the top
+
     seed = 0
     with running_sandbox(harness_contract, seed=seed) as sandbox:
         yield sandbox
@@ -142,6 +217,8 @@ def harness_sandbox(harness_contract: Contract) -> Iterator[Any]:
 @pytest.fixture
 def harness_client(harness_contract: Contract, harness_sandbox: Any) -> Iterator[Any]:
     """The contract-driven httpx client (auth, headers, retries) aimed at the sandbox."""
+    from harness.transports.client import HarnessClient  # noqa: PLC0415 - lazy, see the top
+
     client = HarnessClient(
         harness_contract,
         base_url=harness_sandbox.base_url,
@@ -156,6 +233,8 @@ def harness_client(harness_contract: Contract, harness_sandbox: Any) -> Iterator
 def harness_webhooks(harness_contract: Contract) -> WebhookKit:
     """Signed, tampered and forged deliveries for a handler (``.matrix(app_or_url)``,
     ``.send``), and a receiver to verify a sandbox's deliveries (``.receiver()``, ``.verify``)."""
+    from harness.checks.webhooks_kit import WebhookKit  # noqa: PLC0415 - lazy, see the top
+
     return WebhookKit(harness_contract)
 
 
@@ -168,6 +247,10 @@ def harness_retry_judge(harness_contract: Contract, harness_sandbox: Any) -> Any
     (``retry_after_s`` adds ``Retry-After``), runs your call, and judges the times the
     sandbox recorded: ``assert verdict, verdict.message``.
     """
+    from harness.checks.retry_judge import judge_recorded  # noqa: PLC0415 - lazy, see the top
+    from harness.sandbox import Fault  # noqa: PLC0415 - lazy, see the top
+    from harness.transports.client import retry_policy_for  # noqa: PLC0415 - lazy, see the top
+
     policy = retry_policy_for(harness_contract.retry)
     controls = harness_sandbox.controls
 
@@ -199,12 +282,16 @@ class ContractFile(pytest.File):
     """One contract: its families are the children, their checks the grandchildren."""
 
     def collect(self) -> Iterator[pytest.Collector]:
-        settings = self.config.stash[SETTINGS]
+        from harness.checks import plan_checks  # noqa: PLC0415 - lazy, see the top
+        from harness.contract import load_contract  # noqa: PLC0415 - lazy, see the top
+        from harness.runner import ContractRun  # noqa: PLC0415 - lazy, see the top
+
+        settings = run_settings(self.config)
         try:
             contract = load_contract(self.path, environment=settings.environment)
         except ContractError as exc:
             raise self.CollectError(f"invalid contract:\n{exc}") from None
-        run = ContractRun(contract, settings)
+        run = ContractRun(contract, settings, clock=self.config.stash[CLOCK])
         self.config.stash[RUNS][str(self.path)] = run
         by_family: dict[str, list[Check]] = {}
         for check in plan_checks(contract, settings.families):
@@ -254,6 +341,9 @@ class CheckItem(pytest.Item):
             pytest.skip(f"not run: {refusal}")
 
     def runtest(self) -> None:
+        from harness.reporting import EXCHANGES_KEY, compact_exchange  # noqa: PLC0415 - lazy, see the top
+        from harness.runner import run_check  # noqa: PLC0415 - lazy, see the top
+
         first = len(self.run.exchanges)
         result = run_check(self.run, self.check, self.nodeid)
         exchanges = self.run.exchanges[first:]
@@ -270,7 +360,13 @@ class CheckItem(pytest.Item):
             pytest.skip(result.message)
 
     def _describe_for_allure(self, exchanges: list[Any]) -> None:
-        names = labels(self.contract.id, str(self.check.family), self.check.name)
+        import allure  # noqa: PLC0415 - lazy, see the top
+
+        from harness.reporting.allure_files import attachments, labels  # noqa: PLC0415 - lazy, see the top
+
+        names = labels(
+            self.contract.id, str(self.check.family), self.check.name, subject=self.check.subject
+        )
         dynamic: Any = allure.dynamic  # allure-pytest ships no type hints
         dynamic.epic(names["epic"])
         dynamic.feature(names["feature"])
@@ -310,4 +406,4 @@ class CheckItem(pytest.Item):
         return self.path, max(self.check.loc.line - 1, 0), f"{self.check.family}::{self.name}"
 
 
-__all__ = ["RESULT_KEY", "CheckItem", "ContractFile", "FamilyNode", "Mode"]
+__all__ = ["RESULT_KEY", "CheckItem", "ContractFile", "FamilyNode", "run_settings"]

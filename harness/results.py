@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -38,6 +39,12 @@ class Family(StrEnum):
     COMPLIANCE = "compliance"
 
 
+INCONCLUSIVE_KEY = "inconclusive"  # data[INCONCLUSIVE_KEY] is True: nothing to judge
+SUBJECT_KEY = "subject"  # data[SUBJECT_KEY] == SUBJECT_CLIENT: judges harness's own client
+SUBJECT_CLIENT = "client"
+HYGIENE_KEY = "contract_hygiene"  # data[HYGIENE_KEY] is True: a finding about the contract itself
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckResult:
     """The verdict on one claim of the contract, with evidence (secrets already removed)."""
@@ -53,6 +60,21 @@ class CheckResult:
     seed: int | None = None
     contract_line: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def inconclusive(self) -> bool:
+        """The check had nothing to judge (always with outcome skipped)."""
+        return self.data.get(INCONCLUSIVE_KEY) is True
+
+    @property
+    def about_client(self) -> bool:
+        """The check judges harness's own client, not the integration."""
+        return self.data.get(SUBJECT_KEY) == SUBJECT_CLIENT
+
+    @property
+    def contract_hygiene(self) -> bool:
+        """The check judges the contract document itself, not the integration's behaviour."""
+        return self.data.get(HYGIENE_KEY) is True
 
     def to_json(self) -> dict[str, Any]:
         payload = asdict(self)
@@ -74,6 +96,7 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(handle, _file_mode(path))  # mkstemp makes 0600: reports are for sharing
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
@@ -82,20 +105,40 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a new file gets from the umask (0644 under 022), or the existing file's."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)  # reading the umask means setting it: restore it at once
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def render_results(integration: str, run: Mapping[str, Any], results: Iterable[CheckResult]) -> str:
     """The ``results.json`` document (shape: ``harness/results.schema.json``)."""
     ordered = sorted(results, key=lambda result: result.id)
-    counts = {outcome.value: 0 for outcome in Outcome}
-    for result in ordered:
-        counts[result.outcome.value] += 1
     document = {
         "format": RESULTS_FORMAT,
         "integration": integration,
         "run": dict(run),
-        "counts": counts,
+        "counts": count_outcomes(ordered),
+        "subjects": {
+            "integration": count_outcomes(r for r in ordered if not r.about_client),
+            "client": count_outcomes(r for r in ordered if r.about_client),
+        },
+        "inconclusive": sum(result.inconclusive for result in ordered),
         "checks": [result.to_json() for result in ordered],
     }
     return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
+
+
+def count_outcomes(results: Iterable[CheckResult]) -> dict[str, int]:
+    """``{"passed": n, "failed": n, "error": n, "skipped": n}``."""
+    counts = {outcome.value: 0 for outcome in Outcome}
+    for result in results:
+        counts[result.outcome.value] += 1
+    return counts
 
 
 def read_results(path: Path) -> list[CheckResult]:

@@ -8,9 +8,7 @@ The pytest plugin and ``harness check`` are thin wiring on top of this.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
-import pkgutil
 import threading
 import time
 from collections.abc import Callable
@@ -19,28 +17,41 @@ from typing import Any, TypeVar
 
 import httpx
 
-from harness.checks.base import Check, Mode, RunSettings, Target, Verdict
+from harness.checks.base import Check, Mode, RunSettings, Subject, Target, Verdict, about_client
+from harness.checks.generation import pinned_generation
 from harness.contract import Contract
 from harness.errors import CheckFailure, HarnessError
 from harness.results import CheckResult, Outcome
 from harness.targets import open_target
+from harness.transports.breaker import (
+    Budget,
+    GuardedTransport,
+    RequestGuard,
+    RunClock,
+    live_transport,
+)
 from harness.transports.cassette_scrub import PLACEHOLDER
 from harness.transports.cassette_session import RecordSession, ReplaySession
 from harness.transports.client import HarnessClient
 from harness.transports.exchange import Exchange
-from harness.transports.scrub import redact_text
+from harness.transports.scrub import IssuedSecrets, redact_text, redact_value
 from harness.transports.throttle import FileBudget, Throttle
 
 T = TypeVar("T")
+CUT_KEY = "cut"  # data[CUT_KEY]: why the check was not run, or stopped short
 
 
 class ContractRun:
     """Everything the checks of one contract share during one run."""
 
-    def __init__(self, contract: Contract, settings: RunSettings) -> None:
+    def __init__(
+        self, contract: Contract, settings: RunSettings, *, clock: RunClock | None = None
+    ) -> None:
         self.contract = contract
         self.settings = settings
+        self.guard = RequestGuard(clock or RunClock(Budget()))  # breaker and time budget
         self.exchanges: list[Exchange] = []
+        self.issued = IssuedSecrets()  # every token any client or probe was handed
         self._stack = contextlib.ExitStack()
         self._target: Target | None = None
         self._failure: HarnessError | None = None
@@ -55,8 +66,6 @@ class ContractRun:
 
     def _open_cassettes(self) -> None:
         """Record: a session that writes cassettes. Replay: the seed and base URL recorded."""
-        if self.settings.mode in (Mode.RECORD, Mode.REPLAY):
-            _import_harness()
         if self.settings.mode == Mode.RECORD:
             self.cassettes = RecordSession(self.contract, seed=self.settings.seed)
         elif self.settings.mode == Mode.REPLAY:
@@ -79,9 +88,15 @@ class ContractRun:
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         with self._lock:
             if key not in self._shared:
-                self._shared[key] = factory()
+                with self._sharing(key):  # its requests: in the shared cassette of key
+                    self._shared[key] = factory()
             value: T = self._shared[key]
             return value
+
+    def _sharing(self, key: str) -> contextlib.AbstractContextManager[None]:
+        if self.cassettes is None:
+            return contextlib.nullcontext()
+        return self.cassettes.sharing(key)
 
     def secrets(self) -> frozenset[str]:
         held = self.contract.secret_values()
@@ -89,6 +104,7 @@ class ContractRun:
             held |= self._target.credentials.secret_values()
         for client in self._clients:
             held |= client.secret_values()
+        held |= self.issued.values()
         # In replay, "issued" tokens are the cassette's placeholders: nothing to hide.
         return frozenset(value for value in held if not PLACEHOLDER.match(value))
 
@@ -107,8 +123,9 @@ class ContractRun:
         return names
 
     def transport(self) -> httpx.BaseTransport | None:
-        """The transport of every client: live (None), recording, or replaying."""
-        return self.cassettes.transport() if self.cassettes is not None else None
+        """The transport of every client (live, recording or replaying), under the guard."""
+        inner = self.cassettes.transport() if self.cassettes is not None else None
+        return GuardedTransport(inner or live_transport(self.target().base_url), self.guard)
 
     def begin(self, check: Check, seed: int) -> int:
         """Start a check's cassette; the seed it runs with (in replay: the recorded one)."""
@@ -149,7 +166,7 @@ class ContractRun:
                 base_url=target.base_url,
                 credentials=target.credentials,
                 transport=self.transport(),
-                record=self.exchanges.append,
+                record=self._keep,
                 **settings,
             )
             self._clients.append(client)
@@ -177,12 +194,21 @@ class ContractRun:
     def http(self) -> httpx.Client:
         def build() -> httpx.Client:
             client = httpx.Client(
-                base_url=self.target().base_url, timeout=30.0, transport=self.transport()
+                base_url=self.target().base_url,
+                timeout=30.0,
+                transport=self.transport(),
+                event_hooks={"response": [self.issued.on_response]},
             )
             self._stack.callback(client.close)
             return client
 
         return self.shared("http", build)
+
+    def _keep(self, exchange: Exchange) -> None:
+        if exchange.response is not None:
+            content_type = exchange.response.header("content-type") or ""
+            self.issued.harvest(exchange.response.body, content_type)
+        self.exchanges.append(exchange)
 
     def close(self) -> None:
         self._stack.close()
@@ -242,19 +268,27 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
     outcome, message = Outcome.PASSED, ""
     evidence: tuple[dict[str, object], ...] = ()
     data: dict[str, Any] = {}
+    refusal = _refusal(run)
+    if refusal is not None:  # the target went away, or the run's time is up: not started
+        return _not_started(run, check, check_id, *refusal)
+    run.guard.begin_check()
     try:
         context.recorded_seed = run.begin(check, context.seed)
-        verdict = check.run(context)
+        with pinned_generation():  # the same requests from a seed in any process
+            verdict = check.run(context)
     except CheckFailure as failure:
         outcome, message = Outcome.FAILED, failure.message
         evidence, data = failure.evidence, dict(failure.data)
     except HarnessError as exc:
         outcome, message = Outcome.ERROR, f"{type(exc).__name__}: {exc}"
     except (Exception, BaseExceptionGroup) as exc:  # a bug of harness, not of the target
-        outcome, message = Outcome.ERROR, f"harness error: {type(exc).__name__}: {exc}"
+        outcome, message = Outcome.ERROR, _unexpected(exc)
     if verdict is not None:
         outcome, message, data = verdict.outcome, verdict.message, verdict.data
+    outcome, message, data = _cut_outcome(run, outcome, message, data)
     outcome, message, data = _cassette_outcome(run, outcome, message, data)
+    if check.subject is Subject.CLIENT:  # judges harness's own client (checks/base.py)
+        data = about_client(data)
     return CheckResult(
         id=check_id,
         integration=run.contract.id,
@@ -263,25 +297,71 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
         outcome=outcome,
         duration_s=round(time.perf_counter() - start, 4),
         message=redact_text(message, run.secrets()),
-        evidence=tuple(evidence),
+        evidence=redact_value(tuple(evidence), run.secrets()),
         seed=context.seed,
         contract_line=str(check.loc),
-        data=data,
+        data=redact_value(data, run.secrets()),
     )
 
 
-def _import_harness() -> None:
-    """Import every harness module now, in record and in replay alike.
+def _refusal(run: ContractRun) -> tuple[Outcome, str] | None:
+    """Why a check must not start: its target went away (error), the run's time is up (skip)."""
+    if run.guard.gone is not None:
+        return Outcome.ERROR, run.guard.gone
+    run.guard.clock.start()
+    exhausted = run.guard.clock.exhausted()
+    if exhausted is not None:
+        return Outcome.SKIPPED, f"not run: {exhausted}"
+    return None
 
-    Hypothesis draws from the literals of every *local* module loaded so far, so a module
-    imported only while recording (the sandbox's internals) would change what a seed generates
-    and replay would send other requests. With all of harness loaded up front, both modes see
-    the same constants.
-    """
-    package = importlib.import_module("harness")
-    for module in pkgutil.walk_packages(package.__path__, "harness."):
-        with contextlib.suppress(Exception):
-            importlib.import_module(module.name)
+
+def _not_started(
+    run: ContractRun, check: Check, check_id: str, outcome: Outcome, why: str
+) -> CheckResult:
+    return CheckResult(
+        id=check_id,
+        integration=run.contract.id,
+        family=str(check.family),
+        name=check.name,
+        outcome=outcome,
+        message=why,
+        contract_line=str(check.loc),
+        data={CUT_KEY: why},
+    )
+
+
+def _cut_outcome(
+    run: ContractRun, outcome: Outcome, message: str, data: dict[str, Any]
+) -> tuple[Outcome, str, dict[str, Any]]:
+    """A check stopped short: a finding before the stop stands; anything else is not a pass."""
+    cut = run.guard.end_check()
+    stop = run.guard.gone or cut
+    if stop is None:
+        return outcome, message, data
+    data = {**data, CUT_KEY: stop}
+    if outcome is Outcome.FAILED:
+        return outcome, f"{message} [{stop}]", data
+    if run.guard.gone is not None:
+        return Outcome.ERROR, stop, data
+    return Outcome.SKIPPED, f"{stop}; nothing failed before the cut", data
+
+
+def _unexpected(exc: BaseException) -> str:
+    """A bug of harness; but in a group (Hypothesis's distinct failures), the run's own error
+    (a request not recorded in replay, say) when there is one."""
+    if isinstance(exc, BaseExceptionGroup):
+        errors = [e for e in _flatten(exc) if isinstance(e, HarnessError)]
+        if errors:
+            return f"{type(errors[0]).__name__}: {errors[0]}"
+    return f"harness error: {type(exc).__name__}: {exc}"
+
+
+def _flatten(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    return [
+        leaf
+        for item in group.exceptions
+        for leaf in (_flatten(item) if isinstance(item, BaseExceptionGroup) else [item])
+    ]
 
 
 def _no_wait(seconds: float) -> None:

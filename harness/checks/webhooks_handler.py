@@ -21,7 +21,7 @@ from pathlib import Path
 from harness.checks.base import Check, CheckContext, Verdict
 from harness.checks.webhooks_kit import WebhookKit, load_app, scheme_for
 from harness.contract import Contract
-from harness.errors import CheckFailure
+from harness.errors import CheckFailure, UsageError
 from harness.results import Family, Outcome
 from harness.webhooks.sender import WHAT, Case, CaseOutcome, plan_matrix
 
@@ -93,7 +93,13 @@ def run_matrix(context: CheckContext) -> list[CaseOutcome] | str:
     kit = WebhookKit(contract, secret=secret)
     if handler.app:
         search = (Path.cwd(), contract.directory.resolve().parent.parent)
-        return kit.matrix(load_app(handler.app, search=search))
+        try:
+            app = load_app(handler.app, search=search)
+        except UsageError as exc:  # e.g. the repo's suites package, absent where installed
+            if not isinstance(exc.__cause__, ModuleNotFoundError):
+                raise
+            return f"not run here: {exc}; run from the project that holds it, or use handler.url"
+        return kit.matrix(app)
     assert handler.url is not None  # planned only with an app or a URL
     return kit.matrix(handler.url)
 

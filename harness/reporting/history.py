@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import json
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -85,10 +86,37 @@ class Changes:
 
 
 class History:
-    """The history file; every method opens and closes its own connection."""
+    """The history file; every method opens and closes its own connection.
+
+    A history that cannot be read or written (corrupt, not SQLite, a folder, read-only) never
+    changes a run's verdicts: the trends are left out and ``warning`` says why (printed once).
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self.warning: str | None = None
+
+    def problem(self) -> str | None:
+        """Why the history cannot be used, or None (a missing file is a new, empty history)."""
+        if not self.path.exists():
+            return None
+        try:
+            with self._connect() as db:
+                db.execute("SELECT count(*) FROM runs JOIN outcomes ON outcomes.run = runs.id")
+        except (sqlite3.Error, OSError) as exc:
+            return self._describe(exc)
+        return None
+
+    def _describe(self, exc: BaseException) -> str:
+        return (
+            f"history {self.path} is unusable ({type(exc).__name__}: {exc}); move or delete it "
+            "to start a new history"
+        )
+
+    def _unusable(self, exc: BaseException) -> None:
+        if self.warning is None:
+            self.warning = self._describe(exc)
+            print(f"harness: warning: {self.warning}; trends are left out", file=sys.stderr)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -111,35 +139,45 @@ class History:
         status: str | None,
         metrics: Mapping[str, Any],
     ) -> str:
-        """Append one run; returns its run id."""
+        """Append one run; returns its run id (not stored when the history is unusable)."""
         run_id = str(run.get("run_id") or uuid.uuid4().hex[:12])
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO runs (run_id, integration, started, contract_version, environment,"
-                " mode, seed, status, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    integration,
-                    str(run.get("started", "")),
-                    contract_version,
-                    run.get("environment"),
-                    run.get("mode"),
-                    run.get("seed"),
-                    status,
-                    json.dumps(dict(metrics), default=str),
-                ),
-            )
-            key = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO outcomes (run, check_id, outcome) VALUES (?, ?, ?)",
-                [(key, result.id, str(result.outcome)) for result in results],
-            )
+        row = (
+            run_id,
+            integration,
+            str(run.get("started", "")),
+            contract_version,
+            run.get("environment"),
+            run.get("mode"),
+            run.get("seed"),
+            status,
+            json.dumps(dict(metrics), default=str),
+        )
+        try:
+            with self._connect() as db:
+                cursor = db.execute(
+                    "INSERT INTO runs (run_id, integration, started, contract_version,"
+                    " environment, mode, seed, status, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                db.executemany(
+                    "INSERT INTO outcomes (run, check_id, outcome) VALUES (?, ?, ?)",
+                    [(cursor.lastrowid, result.id, str(result.outcome)) for result in results],
+                )
+        except (sqlite3.Error, OSError, OverflowError) as exc:
+            self._unusable(exc)
         return run_id
 
     def runs(self, integration: str, limit: int = 30) -> list[RunRecord]:
-        """The last ``limit`` runs of ``integration``, oldest first."""
+        """The last ``limit`` runs of ``integration``, oldest first (none if unusable)."""
         if not self.path.exists():
             return []
+        try:
+            return self._select(integration, limit)
+        except (sqlite3.Error, OSError, ValueError, TypeError) as exc:
+            self._unusable(exc)
+            return []
+
+    def _select(self, integration: str, limit: int) -> list[RunRecord]:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, run_id, started, contract_version, environment, mode, status, metrics"

@@ -33,3 +33,10 @@ def test_contract_package_exports_loader_and_schema() -> None:
     schema = harness.contract.format_schema()
     assert schema["$schema"].endswith("2020-12/schema")
     assert callable(harness.contract.load_contract)
+
+
+def test_lazy_exports_are_the_contract_packages_own() -> None:
+    # harness/__init__ loads the contract package on first use (pytest imports harness in
+    # every project where it is installed); the names must still be the real objects.
+    assert harness.load_contract is harness.contract.load_contract
+    assert harness.Contract is harness.contract.Contract
