@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
@@ -76,7 +76,9 @@ class SandboxApp(Starlette):
         if parts.token_endpoint is not None and not parts.token_operations:
             routes.append(
                 Route(
-                    _token_path(contract), _Endpoint(pipeline, {"POST": None}, {}), methods=["POST"]
+                    _token_path(contract),
+                    _Endpoint(pipeline, {"POST": [_Target(None, {})]}),
+                    methods=["POST"],
                 )
             )
         super().__init__(routes=routes, lifespan=self._lifespan)
@@ -205,43 +207,74 @@ def _controls(contract: Contract, credentials: Credentials, parts: Parts, core: 
     )
 
 
-class _Endpoint:
-    """The ASGI endpoint of one path template: dispatches by method to the pipeline."""
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One operation behind a route, and what tells its requests apart from its neighbours'
+    (AWS-style templates: ``/#X-Amz-Target=Service.Action``, ``/{Bucket}?acl``)."""
 
-    def __init__(
-        self, pipeline: Pipeline, methods: Mapping[str, str | None], names: Mapping[str, str]
-    ) -> None:
+    op_id: str | None
+    names: Mapping[str, str]
+    header: tuple[tuple[str, str], ...] = ()  # (lower-case name, value)
+    query: tuple[tuple[str, str | None], ...] = ()  # (name, value or None: present)
+
+    def fits(self, scope: Scope) -> bool:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if any(headers.get(name) != value for name, value in self.header):
+            return False
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), True))
+        return all(
+            name in query and (value is None or query[name] == value) for name, value in self.query
+        )
+
+
+def _target(op_id: str | None, template: str, names: Mapping[str, str]) -> _Target:
+    _, mark, rest = template.partition("#") if "#" in template else template.partition("?")
+    pairs = [pair.partition("=") for pair in rest.split("&") if pair] if mark else []
+    if mark == "#":
+        header = tuple((name.lower(), value) for name, _, value in pairs)
+        return _Target(op_id, names, header=header)
+    query = tuple((name, value if eq else None) for name, eq, value in pairs)
+    return _Target(op_id, names, query=query)
+
+
+class _Endpoint:
+    """The ASGI endpoint of one route: dispatches by method (then by the header or query a
+    template names) to the pipeline."""
+
+    def __init__(self, pipeline: Pipeline, methods: Mapping[str, list[_Target]]) -> None:
         self._pipeline = pipeline
-        self._methods = dict(methods)
+        self._methods = {
+            method: sorted(targets, key=lambda t: -len(t.header) - len(t.query))
+            for method, targets in methods.items()
+        }
         if "GET" in self._methods:
             self._methods.setdefault("HEAD", self._methods["GET"])
-        self._names = dict(names)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        op_id = self._methods.get(scope["method"])
+        targets = self._methods.get(scope["method"], [])
+        target = next((t for t in targets if t.fits(scope)), targets[0] if targets else None)
+        names = target.names if target is not None else {}
         raw = scope.get("path_params", {})
-        params = {self._names.get(key, key): str(value) for key, value in raw.items()}
-        await self._pipeline(op_id, params, scope, receive, send)
+        params = {names.get(key, key): str(value) for key, value in raw.items()}
+        await self._pipeline(target.op_id if target else None, params, scope, receive, send)
 
 
 def _operation_routes(spec: Spec, pipeline: Pipeline) -> list[Route]:
-    by_path: dict[str, dict[str, str | None]] = {}
-    for op in spec.operations.values():
-        by_path.setdefault(op.path, {})[op.method.upper()] = op.operation_id
-    routes = []
-    seen: set[str] = set()
-    for template in sorted(by_path, key=_specificity):
-        path, names = _starlette_path(template)
-        if path in seen:
-            continue
-        seen.add(path)
-        methods = by_path[template]
-        routes.append(Route(path, _Endpoint(pipeline, methods, names), methods=list(methods)))
-    return routes
+    by_path: dict[str, dict[str, list[_Target]]] = {}
+    for op in sorted(spec.operations.values(), key=lambda o: _specificity(o.path)):
+        path, names = _starlette_path(op.path)
+        target = _target(op.operation_id, op.path, names)
+        by_path.setdefault(path, {}).setdefault(op.method.upper(), []).append(target)
+    return [
+        Route(path, _Endpoint(pipeline, methods), methods=list(methods))
+        for path, methods in by_path.items()
+    ]
 
 
 def _starlette_path(template: str) -> tuple[str, dict[str, str]]:
-    """``/a/{pet-id}`` → (``/a/{p0}``, {"p0": "pet-id"}): Starlette wants identifiers."""
+    """``/a/{pet-id}`` → (``/a/{p0}``, {"p0": "pet-id"}): Starlette wants identifiers (and
+    no ``#fragment`` or ``?query`` a template may carry)."""
+    template = template.partition("#")[0].partition("?")[0] or "/"
     names: dict[str, str] = {}
 
     def rename(match: re.Match[str]) -> str:
@@ -254,8 +287,16 @@ def _starlette_path(template: str) -> tuple[str, dict[str, str]]:
 
 
 def _specificity(template: str) -> tuple[tuple[int, ...], str]:
+    """Literal segments first, then a parameter with literal text (``{name}.json``), then a
+    bare parameter: ``/bundles/{name}.json`` must win over ``/bundles/{name}``."""
     segments = [s for s in template.split("/") if s]
-    return tuple(1 if "{" in s else 0 for s in segments), template
+    return tuple(_segment_rank(s) for s in segments), template
+
+
+def _segment_rank(segment: str) -> int:
+    if "{" not in segment:
+        return 0
+    return 2 if _PARAM.fullmatch(segment) else 1
 
 
 def _token_path(contract: Contract) -> str:

@@ -2,7 +2,10 @@
 
 Which operations are secured follows the document (an operation's ``security``, else the
 document's); a document that declares no security at all gets the contract's scheme on
-every operation except the token endpoint and the health operation. Failures say why
+every operation except the token endpoint and the health operation. A contract without an
+``auth`` section over a document that requires credentials gets the document's first scheme
+(as a bearer token for OAuth2 and OpenID Connect), with credentials only the sandbox knows:
+such requests are refused, as a real server would refuse them. Failures say why
 (missing, invalid, expired, revoked, insufficient scope) and carry the challenge for
 ``WWW-Authenticate`` (RFC 6750 §3 for bearer tokens, RFC 7617 for basic).
 """
@@ -131,7 +134,7 @@ class Authenticator:
         token_operations: frozenset[str],
     ) -> None:
         auth = contract.auth
-        self.type = auth.type if auth is not None else AuthType.NONE
+        self.type = auth.type if auth is not None else document_auth_type(spec)
         self._auth = auth
         self._credentials = credentials
         self._tokens = tokens
@@ -141,7 +144,7 @@ class Authenticator:
         self._oauth_schemes = {
             name for name, s in schemes.items() if isinstance(s, dict) and s.get("type") == "oauth2"
         }
-        self._secured = _secured_operations(spec, contract, token_operations)
+        self._secured = _secured_operations(spec, contract, self.type, token_operations)
 
     def secured(self, operation_id: str) -> bool:
         return operation_id in self._secured
@@ -161,7 +164,8 @@ class Authenticator:
     def authenticate(self, op: OperationSpec, request: Request, now: float) -> Principal | Denied:
         """The caller of ``request`` to ``op``, or why it is refused."""
         if self.type is AuthType.API_KEY:
-            source = request.headers if self.key_in == "header" else request.query_params
+            sources = {"query": request.query_params, "cookie": request.cookies}
+            source = sources.get(self.key_in, request.headers)
             return self._compare(source.get(self.key_name), self._credentials.api_key, "api-key")
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
@@ -247,10 +251,10 @@ class Authenticator:
 
 
 def _secured_operations(
-    spec: Spec, contract: Contract, token_ops: frozenset[str]
+    spec: Spec, contract: Contract, kind: AuthType, token_ops: frozenset[str]
 ) -> frozenset[str]:
     """Operations that need credentials: per the document, else all but token and health."""
-    if contract.auth is None or contract.auth.type is AuthType.NONE:
+    if kind is AuthType.NONE:
         return frozenset()
     document = spec.raw.get("security")
     declared = document is not None or any(o.security is not None for o in spec.operations.values())
@@ -269,12 +273,42 @@ def _secured_operations(
     return frozenset(secured)
 
 
+def document_auth_type(spec: Spec) -> AuthType:
+    """The kind of the first scheme the document's security requirements name."""
+    scheme = _first_scheme(spec)
+    kind = scheme.get("type") if scheme is not None else None
+    if kind == "apiKey":
+        return AuthType.API_KEY
+    if kind == "http":
+        basic = str(scheme.get("scheme", "")).lower() == "basic" if scheme else False
+        return AuthType.BASIC if basic else AuthType.BEARER
+    if kind in ("oauth2", "openIdConnect"):
+        return AuthType.BEARER
+    return AuthType.NONE  # none declared, or one a client cannot present (mutualTLS)
+
+
+def _first_scheme(spec: Spec) -> Mapping[str, Any] | None:
+    schemes = (spec.raw.get("components") or {}).get("securitySchemes") or {}
+    listed = spec.raw.get("security")
+    requirements = [listed] if isinstance(listed, list) else []
+    requirements += [list(op.security) for op in spec.operations.values() if op.security]
+    for requirement_list in requirements:
+        for requirement in requirement_list:
+            for name in requirement if isinstance(requirement, Mapping) else ():
+                scheme = schemes.get(name) if isinstance(schemes, dict) else None
+                if isinstance(scheme, dict) and "$ref" in scheme:
+                    scheme = spec.deref(str(scheme["$ref"])[1:])[1]
+                if isinstance(scheme, dict):
+                    return scheme
+    return None
+
+
 def _api_key_location(contract: Contract, spec: Spec) -> tuple[str, str]:
     auth = contract.auth
     if auth is not None and auth.header:
         return auth.header, auth.in_
     schemes = spec.raw.get("components", {}).get("securitySchemes") or {}
-    for scheme in schemes.values():
+    for scheme in [_first_scheme(spec), *schemes.values()]:
         if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and scheme.get("name"):
             return str(scheme["name"]), str(scheme.get("in", "header"))
     return "X-API-Key", "header"

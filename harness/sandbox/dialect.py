@@ -5,8 +5,9 @@ OpenAPI 3.0 schemas are a dialect of an old draft: ``nullable: true`` instead of
 those habits, so they are translated whatever the version says. On top of that, OpenAPI gives
 ``readOnly`` and ``writeOnly`` a meaning JSON Schema does not: a client never sends a readOnly
 property and a server never returns a writeOnly one, even when it is ``required``. So the
-sandbox validates requests against a *request view* (readOnly properties are not required)
-and builds responses from a *response view* (writeOnly ones are not required).
+sandbox validates requests against a *request view* (readOnly properties are not required,
+and ``format: int32``/``int64`` bound an integer as a real server's parser would) and builds
+responses from a *response view* (writeOnly ones are not required).
 
 The translation keeps the document's shape, so a JSON pointer into the original document
 still points at the same schema in either view.
@@ -22,6 +23,7 @@ from urllib.parse import unquote
 
 # Keys whose values are data, not schemas: never rewritten.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+_INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
 
 
 class View(StrEnum):
@@ -37,23 +39,39 @@ def json_safe(document: Any) -> Any:
 def translate(document: Mapping[str, Any], view: View) -> dict[str, Any]:
     """A copy of ``document`` whose schemas are JSON Schema 2020-12 for ``view``."""
     hidden = "readOnly" if view is View.REQUEST else "writeOnly"
-    translated = _walk(document, document, hidden)
+    translated = _walk(document, document, hidden, bounded=view is View.REQUEST)
     assert isinstance(translated, dict)
     return translated
 
 
-def _walk(node: Any, root: Mapping[str, Any], hidden: str) -> Any:
+def _walk(node: Any, root: Mapping[str, Any], hidden: str, *, bounded: bool) -> Any:
     if isinstance(node, list):
-        return [_walk(item, root, hidden) for item in node]
+        return [_walk(item, root, hidden, bounded=bounded) for item in node]
     if not isinstance(node, dict):
         return node
     out = {
-        key: value if key in _DATA_KEYS or key.startswith("x-") else _walk(value, root, hidden)
+        key: value
+        if key in _DATA_KEYS or key.startswith("x-")
+        else _walk(value, root, hidden, bounded=bounded)
         for key, value in node.items()
     }
     _drop_hidden_required(out, root, hidden)
     _exclusive_bounds(out)
+    if bounded:
+        _format_bounds(out)
     return _nullable(out)
+
+
+def _format_bounds(node: dict[str, Any]) -> None:
+    """``type: integer, format: int32`` as the bounds a 32-bit field has."""
+    half = _INTEGER_FORMATS.get(str(node.get("format")))
+    if half is None or node.get("type") != "integer":
+        return
+    low, high = node.get("minimum"), node.get("maximum")
+    if not isinstance(low, int | float) or low < -half:
+        node["minimum"] = -half
+    if not isinstance(high, int | float) or high > half - 1:
+        node["maximum"] = half - 1
 
 
 def _drop_hidden_required(node: dict[str, Any], root: Mapping[str, Any], hidden: str) -> None:

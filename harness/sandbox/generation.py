@@ -5,6 +5,12 @@ The generator serves a sandbox, not a fuzzer: it prefers the document's own exam
 smallest structure that satisfies ``required``/``minItems``/``minProperties``. Every draw
 comes from ``random.Random(f"{seed}:{key}")``, so a response never depends on what was
 generated before it.
+
+A recursive schema is legal OpenAPI (a tree whose children are trees, ``allOf`` or ``oneOf``
+through a ``$ref`` back to itself): instances are bounded. Below ``_OPTIONAL_DEPTH`` only
+required properties and ``minItems`` items are generated, a ``null`` option is preferred, and
+past ``_HARD_DEPTH`` levels, ``_MAX_HOPS`` composition steps without a new level, or
+``_BUDGET`` values in one draw, generation stops with the smallest value it can give.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ _ANNOTATIONS = frozenset(
 )
 _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3  # below this depth optional properties are left out
+_HARD_DEPTH = 24  # a required property that recurses forever stops here
+_MAX_HOPS = 16  # allOf/oneOf/anyOf steps without descending (a composition cycle)
+_BUDGET = 20_000  # values per draw: a wide recursive schema cannot explode
 _EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
@@ -36,6 +45,16 @@ class _Draw:
     rng: random.Random
     examples: bool
     view: View
+    spent: int = 0  # values generated so far
+
+    def exhausted(self, depth: int, hops: int) -> bool:
+        self.spent += 1
+        return depth > _HARD_DEPTH or hops > _MAX_HOPS or self.spent > _BUDGET
+
+    @property
+    def frugal(self) -> bool:
+        """Past half the budget, only what validity needs (required, minItems) is generated."""
+        return self.spent > _BUDGET // 2
 
 
 class Generator:
@@ -58,9 +77,11 @@ class Generator:
 
     # --- dispatch --------------------------------------------------------------------------
 
-    def _gen(self, schema: Any, draw: _Draw, depth: int, name: str) -> Any:
+    def _gen(self, schema: Any, draw: _Draw, depth: int, name: str, hops: int = 0) -> Any:
         if not isinstance(schema, dict):
             return None
+        if draw.exhausted(depth, hops):
+            return _smallest(self._resolve(schema))
         schema = self._resolve(schema)
         if draw.examples:
             found = self._example(schema, draw)
@@ -72,10 +93,11 @@ class Generator:
             choices = [v for v in schema["enum"] if v is not None] or schema["enum"]
             return draw.rng.choice(choices)
         if "allOf" in schema:
-            return self._gen(self._merge(schema), draw, depth, name)
+            return self._gen(self._merge(schema), draw, depth, name, hops + 1)
         options = schema.get("oneOf") or schema.get("anyOf")
         if isinstance(options, list) and options:
-            return self._gen(self._pick_option(schema, options), draw, depth, name)
+            chosen = self._pick_option(schema, options, deep=depth >= _OPTIONAL_DEPTH)
+            return self._gen(chosen, draw, depth, name, hops + 1)
         return self._typed(schema, _type_of(schema), draw, depth, name)
 
     def _typed(self, schema: dict[str, Any], kind: str, draw: _Draw, depth: int, name: str) -> Any:
@@ -117,16 +139,17 @@ class Generator:
             schema = {**target, **siblings} if siblings else target
         return {}
 
-    def _merge(self, schema: dict[str, Any]) -> dict[str, Any]:
-        parts = [
-            self._resolve(part) for part in schema.get("allOf") or () if isinstance(part, dict)
-        ]
+    def _merge(self, schema: dict[str, Any], level: int = 0) -> dict[str, Any]:
+        """One schema from an ``allOf`` (nested ones flattened, at most ``_MAX_HOPS`` deep)."""
+        found = schema.get("allOf")
+        listed = found if isinstance(found, list) and level < _MAX_HOPS else []
+        parts = [self._resolve(part) for part in listed if isinstance(part, dict)]
         rest = {k: v for k, v in schema.items() if k != "allOf"}
         merged: dict[str, Any] = {}
         properties: dict[str, Any] = {}
         required: list[str] = []
         for raw_part in [*parts, rest]:
-            part = self._merge(raw_part) if "allOf" in raw_part else raw_part
+            part = self._merge(raw_part, level + 1) if "allOf" in raw_part else raw_part
             for key, value in part.items():
                 if key == "properties" and isinstance(value, dict):
                     for prop, sub in value.items():
@@ -145,10 +168,17 @@ class Generator:
             merged["required"] = required
         return merged
 
-    def _pick_option(self, schema: dict[str, Any], options: list[Any]) -> dict[str, Any]:
+    def _pick_option(
+        self, schema: dict[str, Any], options: list[Any], *, deep: bool
+    ) -> dict[str, Any]:
+        """The first non-null option; deep in an instance, ``null`` or a flat option first
+        (a recursive option would only grow the instance)."""
         resolved = [self._resolve(o) for o in options if isinstance(o, dict)]
         non_null = [o for o in resolved if _type_of(o) != "null"] or resolved or [{}]
         chosen = non_null[0]
+        if deep:
+            flat = [o for o in resolved if _type_of(o) not in ("object", "array")]
+            chosen = (flat or non_null)[0]
         rest = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf")}
         if not any(key not in _ANNOTATIONS for key in rest):
             return chosen
@@ -163,7 +193,7 @@ class Generator:
         hidden = "writeOnly" if draw.view is View.RESPONSE else "readOnly"
         out: dict[str, Any] = {}
         for prop, sub in properties.items():
-            wanted = prop in required or depth < _OPTIONAL_DEPTH
+            wanted = prop in required or (depth < _OPTIONAL_DEPTH and not draw.frugal)
             if not wanted or (isinstance(sub, dict) and sub.get(hidden) is True):
                 continue
             if depth >= _MAX_DEPTH and prop not in required:
@@ -194,7 +224,7 @@ class Generator:
     def _array(self, schema: dict[str, Any], draw: _Draw, depth: int, name: str) -> list[Any]:
         low = int(schema.get("minItems") or 0)
         high = schema.get("maxItems")
-        count = low if depth >= _OPTIONAL_DEPTH else max(low, 1)
+        count = low if depth >= _OPTIONAL_DEPTH or draw.frugal else max(low, 1)
         if isinstance(high, int):
             count = min(count, high)
         found_prefix = schema.get("prefixItems")
@@ -215,6 +245,19 @@ class Generator:
 
 
 _MISSING = object()
+
+
+def _smallest(schema: dict[str, Any]) -> Any:
+    """The least value of a schema's type, when generation has to stop."""
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        return None
+    smallest: dict[str, Any] = {"object": {}, "array": [], "string": "", "boolean": False}
+    return smallest.get(_type_of(schema), 0 if _type_of(schema) in ("integer", "number") else None)
 
 
 def _type_of(schema: dict[str, Any]) -> str:

@@ -3,8 +3,12 @@ declared triggers → validation → behaviour → headers → webhooks → the 
 
 Every answer is one the operation documents where the document allows it: a refused
 request gets the contract's declared error for that status, a malformed one the declared
-validation error, and when the document offers no status for a failure the request is
-served leniently rather than answered with an undocumented status.
+validation error (or, when the operation documents neither 400 nor 422, another of its
+documented refusals such as 404 or 409; never 401/403/429, which would mislead). When the
+operation documents no refusal at all, the sandbox refuses anyway, as a real server would
+(400 for a malformed request, 404 for a bad path parameter, 415 for an unknown media type,
+401 without credentials), with a problem+json body, and says so: the answer carries
+``Harness-Sandbox-Note`` and the request log records the note.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from email.utils import formatdate
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -38,6 +43,7 @@ from harness.sandbox.store import IdempotencyCache
 from harness.sandbox.webhooks import WebhookDispatcher
 
 DROP_EXTENSION = "harness.drop_connection"
+NOTE_HEADER = "Harness-Sandbox-Note"  # an answer the document does not describe, and why
 _log = logging.getLogger("harness.sandbox")
 _SAFE_METHODS = frozenset({"get", "head", "options"})
 
@@ -94,9 +100,12 @@ class Pipeline:
             outcome = await self._answer(op_id, request, path_params, action)
             op = self._p.spec.operations.get(op_id) if op_id else None
             outcome.headers.setdefault("Date", self._date())
+            if outcome.note is not None:
+                outcome.headers[NOTE_HEADER] = _header_safe(outcome.note)
             response = self._p.responses.render(op, outcome)
             status = response.status_code
-            self._record(scope, arrived, op_id, status)  # before the client can see the answer
+            # Recorded before the client can see the answer:
+            self._record(scope, arrived, op_id, status, outcome.note)
             recorded = True
             await response(scope, receive, send)
         finally:
@@ -110,7 +119,14 @@ class Pipeline:
             self._date_cache = (second, formatdate(second, usegmt=True))
         return self._date_cache[1]
 
-    def _record(self, scope: Scope, arrived: float, op_id: str | None, status: int | None) -> None:
+    def _record(
+        self,
+        scope: Scope,
+        arrived: float,
+        op_id: str | None,
+        status: int | None,
+        note: str | None = None,
+    ) -> None:
         self._p.log.record(
             method=scope["method"],
             path=scope["path"],
@@ -119,6 +135,7 @@ class Pipeline:
             timestamp=arrived,
             operation_id=op_id,
             status=status,
+            note=note,
         )
 
     async def _answer(
@@ -147,9 +164,7 @@ class Pipeline:
                 if action.status is not None:
                     return self._fault(op, action, self._p.limiter.peek(client, op.operation_id))
             if isinstance(who, Denied):
-                refused = self._denied(op, who, request)
-                if refused is not None:
-                    return refused
+                return self._denied(op, who, request)
             return await self._limited(op, request, params, client)
         finally:
             self._p.limiter.leave(client, op.operation_id)
@@ -180,10 +195,7 @@ class Pipeline:
         try:
             parsed = await self._p.reader.read(op, request, params)
         except InvalidRequest as problem:
-            refused = self._invalid(op, problem, path)
-            if refused is not None:
-                return refused
-            parsed = await self._p.reader.read(op, request, params, strict=False)
+            return self._invalid(op, problem, path)
         # Validation comes first: an invalid request is refused even under a reused key.
         key = await self._idempotency_key(op, request, client)
         if key is not None:
@@ -242,14 +254,16 @@ class Pipeline:
             return Principal(_address(request))
         return self._p.auth.authenticate(op, request, self._p.clock.now())
 
-    def _denied(self, op: OperationSpec, denied: Denied, request: Request) -> Outcome | None:
-        """The refusal; None when the operation documents no status to refuse with."""
+    def _denied(self, op: OperationSpec, denied: Denied, request: Request) -> Outcome:
+        """The refusal: a documented status if any, else ``denied.status`` (and a note)."""
         preferred = (403, 401) if denied.status == 403 else (401, 403)
-        status = op.refusal_status(*preferred, 400)
+        status = op.first_documented(*preferred)  # never a 404 or 400 that hides the reason
         if status is None:
-            return None
-        code = self._p.errors.declared(status, op.operation_id)
-        outcome = self._p.errors.outcome(op, status, code=code, instance=_raw_path(request))
+            detail = f"credentials {denied.reason}"
+            outcome = undocumented_refusal(denied.status, detail, _raw_path(request))
+        else:
+            code = self._p.errors.declared(status, op.operation_id)
+            outcome = self._p.errors.outcome(op, status, code=code, instance=_raw_path(request))
         outcome.headers["WWW-Authenticate"] = denied.challenge
         return outcome
 
@@ -269,17 +283,20 @@ class Pipeline:
             _announce(outcome, quota)
         return outcome
 
-    def _invalid(self, op: OperationSpec, problem: InvalidRequest, path: str) -> Outcome | None:
+    def _invalid(self, op: OperationSpec, problem: InvalidRequest, path: str) -> Outcome:
+        """The declared validation error, else a documented 400/422 (404 for a path, 415 for
+        a media type), else another documented refusal, else that status undocumented."""
         declared = self._p.errors.for_validation(op)
         declared_status = declared.status if declared is not None else 400
         if problem.location == "path":
-            status = op.first_documented(404, declared_status, 400, 422)
+            preferred: tuple[int, ...] = (404, declared_status, 400, 422)
         elif problem.name == "Content-Type":
-            status = op.first_documented(415, declared_status, 400, 422)
+            preferred = (415, declared_status, 400, 422)
         else:
-            status = op.first_documented(declared_status, 400, 422)
+            preferred = (declared_status, 400, 422)
+        status = op.first_documented(*preferred) or op.malformed_refusal()
         if status is None:
-            return None
+            return undocumented_refusal(preferred[0], str(problem), path)
         code = declared if declared is not None and declared.status == status else None
         code = code or self._p.errors.declared(status, op.operation_id)
         return self._p.errors.outcome(op, status, code=code, detail=str(problem), instance=path)
@@ -297,6 +314,26 @@ class Pipeline:
             return None
         digest = hashlib.sha256(_raw_path(request).encode() + b"\0" + await request.body())
         return (client, op.operation_id, f"{value}:{digest.hexdigest()}")
+
+
+def undocumented_refusal(status: int, detail: str, instance: str) -> Outcome:
+    """A refusal with a status the operation does not document: problem+json, and a note."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Refused"
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Outcome(
+        status=status,
+        body={**body, "instance": instance},
+        media_type="application/problem+json",
+        note=f"undocumented {status}: the document declares no status for this refusal ({detail})",
+    )
+
+
+def _header_safe(text: str) -> str:
+    printable = "".join(ch if 0x20 <= ord(ch) < 0x7F else "?" for ch in text)
+    return printable if len(printable) <= 400 else printable[:397] + "..."
 
 
 def _announce(outcome: Outcome, quota: Quota) -> None:

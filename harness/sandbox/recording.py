@@ -26,6 +26,7 @@ class RecordedRequest:
     timestamp: float
     operation_id: str | None = None
     status: int | None = None  # None: the connection was dropped
+    note: str | None = None  # an answer the document does not describe (see NOTE_HEADER)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class RecordedRequest:
             "timestamp": self.timestamp,
             "operation_id": self.operation_id,
             "status": self.status,
+            "note": self.note,
         }
 
 
@@ -68,8 +70,9 @@ class RequestLog:
         timestamp: float,
         operation_id: str | None,
         status: int | None,
+        note: str | None = None,
     ) -> None:
-        raw = (method, path, query, raw_headers, timestamp, operation_id, status)
+        raw = (method, path, query, raw_headers, timestamp, operation_id, status, note)
         with self._lock:
             self._entries.append(raw)
             if len(self._entries) > 2 * self._limit:
@@ -89,7 +92,7 @@ class RequestLog:
             self._entries.clear()
 
     def _scrubbed(self, raw: tuple[Any, ...]) -> RecordedRequest:
-        method, path, query, headers, timestamp, operation_id, status = raw
+        method, path, query, headers, timestamp, operation_id, status, note = raw
         return RecordedRequest(
             method=method,
             path=path,
@@ -98,6 +101,7 @@ class RequestLog:
             timestamp=timestamp,
             operation_id=operation_id,
             status=status,
+            note=note,
         )
 
     def _scrub_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -195,23 +195,34 @@ def list_shape(
 
 def object_properties(spec: Spec, pointer: str) -> Iterator[tuple[str, str]]:
     """(name, pointer) of every property of an object schema, through ``$ref`` and ``allOf``."""
-    pointer, node = spec.deref(pointer, View.RESPONSE)
-    if not isinstance(node, dict):
-        return
-    for name in node.get("properties") or {}:
-        yield name, join_pointer(pointer, "properties", name)
-    for index, _ in enumerate(node.get("allOf") or ()):
-        yield from object_properties(spec, join_pointer(pointer, "allOf", str(index)))
+    for part, node in _all_of_parts(spec, pointer):
+        properties = node.get("properties")
+        for name in properties if isinstance(properties, dict) else ():
+            yield name, join_pointer(part, "properties", name)
 
 
 def required_properties(spec: Spec, pointer: str) -> set[str]:
-    pointer, node = spec.deref(pointer, View.RESPONSE)
-    if not isinstance(node, dict):
-        return set()
-    found = {r for r in node.get("required") or () if isinstance(r, str)}
-    for index, _ in enumerate(node.get("allOf") or ()):
-        found |= required_properties(spec, join_pointer(pointer, "allOf", str(index)))
+    found: set[str] = set()
+    for _, node in _all_of_parts(spec, pointer):
+        required = node.get("required")
+        if isinstance(required, list):
+            found |= {r for r in required if isinstance(r, str)}
     return found
+
+
+def _all_of_parts(spec: Spec, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schema at ``pointer`` and its ``allOf`` parts, each once (a cycle ends the walk)."""
+    seen: set[str] = set()
+    pending = [pointer]
+    while pending:
+        final, node = spec.deref(pending.pop(), View.RESPONSE)
+        if final in seen or not isinstance(node, dict):
+            continue
+        seen.add(final)
+        yield final, node
+        parts = node.get("allOf")
+        count = len(parts) if isinstance(parts, list) else 0
+        pending.extend(join_pointer(final, "allOf", str(i)) for i in reversed(range(count)))
 
 
 def _id_field(spec: Spec, schema: str | None, param: str | None) -> str | None:

@@ -32,6 +32,7 @@ class Outcome:
     media_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     payload: bytes | None = None
+    note: str | None = None  # what the sandbox did that the document does not say
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -94,8 +95,9 @@ class ResponseBuilder:
     # --- finishing -------------------------------------------------------------------------
 
     def render(self, op: OperationSpec | None, outcome: Outcome) -> Response:
-        """The Starlette response, with the documented required headers filled in."""
+        """The Starlette response, with the documented body and required headers filled in."""
         if op is not None:
+            self.complete(op, outcome)
             self._required_headers(op, outcome)
         content, media_type = _encode(outcome)
         return Response(
@@ -104,6 +106,20 @@ class ResponseBuilder:
             headers=outcome.headers,
             media_type=media_type,
         )
+
+    def complete(self, op: OperationSpec, outcome: Outcome) -> None:
+        """An answer whose status documents content carries it (a DELETE that documents a
+        JSON body sends one, even when there was nothing to delete)."""
+        if outcome.status in _NO_CONTENT or outcome.payload is not None:
+            return
+        media = self.media(op, outcome.status)
+        if media is None:
+            return
+        if outcome.body is NO_BODY:
+            documented = self.documented(op, outcome.status)
+            outcome.body, outcome.media_type = documented.body, documented.media_type
+        elif outcome.media_type is None:
+            outcome.media_type = media.media_type
 
     def _required_headers(self, op: OperationSpec, outcome: Outcome) -> None:
         key = (op.operation_id, outcome.status)
@@ -134,12 +150,12 @@ class ResponseBuilder:
 def _encode(outcome: Outcome) -> tuple[bytes, str | None]:
     if outcome.status in _NO_CONTENT or (outcome.body is NO_BODY and outcome.payload is None):
         return b"", None
-    media_type = outcome.media_type or "application/json"
+    media_type = concrete_media_type(outcome.media_type or "application/json")
     if outcome.payload is not None:
         return outcome.payload, media_type
     lowered = media_type.lower()
     body = outcome.body
-    if "json" in lowered or lowered == "*/*":
+    if "json" in lowered:
         return dump_json(body), media_type
     if "xml" in lowered:
         return _xml("root", body).encode("utf-8"), media_type
@@ -148,6 +164,19 @@ def _encode(outcome: Outcome) -> tuple[bytes, str | None]:
     if lowered.startswith("text/") or isinstance(body, str):
         return (body if isinstance(body, str) else json.dumps(body)).encode("utf-8"), media_type
     return b"", media_type
+
+
+def concrete_media_type(media_type: str) -> str:
+    """A documented range (``*/*``, ``text/*``) as one type a client can parse."""
+    main, _, sub = media_type.split(";", maxsplit=1)[0].strip().lower().partition("/")
+    if main not in ("", "*") and sub not in ("", "*"):
+        return media_type
+    if main in ("", "*"):
+        return "application/json"
+    return f"{main}/{_RANGE_DEFAULTS.get(main, 'octet-stream')}"
+
+
+_RANGE_DEFAULTS = {"application": "json", "text": "plain", "image": "png", "audio": "mpeg"}
 
 
 def _xml(tag: str, value: Any) -> str:

@@ -22,6 +22,7 @@ _URIS = {View.REQUEST: "urn:harness:sandbox:request", View.RESPONSE: "urn:harnes
 _JSON_HINTS = ("application/json", "+json", "/json")
 _POINTER_SAFE = "/~!$&'()*+,;=:@-._"
 _INLINE_CACHE = 4096
+_REFUSALS = (404, 409, 415, 406, 405, 428)  # malformed-request stand-ins, in preference
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,13 +97,10 @@ class OperationSpec:
         """The first of ``statuses`` this operation documents (``default`` counts)."""
         return next((status for status in statuses if self.documents(status)), None)
 
-    def refusal_status(self, *preferred: int) -> int | None:
-        """A status to refuse with: a preferred one if documented, else a documented 4xx."""
-        found = self.first_documented(*preferred)
-        if found is not None:
-            return found
-        refusals = sorted(int(k) for k in self.responses if k.isdigit() and 400 <= int(k) < 500)
-        return 404 if 404 in refusals else (refusals[0] if refusals else None)
+    def malformed_refusal(self) -> int | None:
+        """A documented standard refusal for a malformed request when neither 400 nor 422 is
+        documented (404 first); never one about credentials or rate, nor a vendor's own."""
+        return next((status for status in _REFUSALS if str(status) in self.responses), None)
 
     def success_status(self, *preferred: int) -> int:
         """The status of a successful answer: a preferred 2xx, any 2xx, default, else any."""

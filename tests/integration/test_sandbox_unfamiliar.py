@@ -44,10 +44,11 @@ def test_the_api_key_goes_in_the_query_and_is_redacted(sandbox: Sandbox) -> None
         json={"name": "P"},
         params={"api_key": sandbox.credentials.api_key.reveal()},  # type: ignore[union-attr]
     )
-    # no 401 documented: refused with the operation's documented 404, challenge included
+    # no 401 documented: refused with 401 all the same, challenge and note included
     refused = httpx.get(f"{sandbox.base_url}/projects/1")
-    assert refused.status_code == 404
+    assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("ApiKey")
+    assert refused.headers["harness-sandbox-note"].startswith("undocumented 401: ")
     with_key = httpx.get(
         f"{sandbox.base_url}/projects/1",
         params={"api_key": sandbox.credentials.api_key.reveal()},  # type: ignore[union-attr]
@@ -86,9 +87,11 @@ def test_offset_pagination_and_boolean_filters(http: httpx.Client) -> None:
     assert (page["total"], page["has_more"], page["next"]) == (5, True, "4")
     pinned = http.get("/projects/1/notes", params={"pinned": "true"}).json()
     assert [item["text"] for item in pinned["items"]] == ["n0", "n2", "n4"]
-    assert (
-        http.get("/projects/1/notes", params={"limit": 99}).status_code == 200
-    )  # no 400 documented
+    # No 400 documented: refused all the same (a real server would), and the sandbox says so.
+    too_many = http.get("/projects/1/notes", params={"limit": 99})
+    assert too_many.status_code == 400
+    assert too_many.json()["detail"].startswith("query limit: ")
+    assert too_many.headers["harness-sandbox-note"].startswith("undocumented 400: ")
 
 
 def test_declared_errors_with_a_top_level_code(http: httpx.Client) -> None:
