@@ -1,14 +1,20 @@
-"""Family ``health``: the declared health operation answers as expected, in time."""
+"""Family ``health``: the declared health operation answers as expected, in time.
+
+In replay, the latency judged is the one recorded with each interaction (the target's, when
+it was recorded), never the speed of replay; a cassette without timings leaves the latency
+claim unjudged (skipped, saying so), never passed.
+"""
 
 from __future__ import annotations
 
 import statistics
 import time
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.contract import Contract
 from harness.errors import CheckFailure
 from harness.results import Family
+from harness.transports.replay_timing import is_replayed, timing_of
 
 SAMPLES = 3
 
@@ -33,22 +39,48 @@ def check_health(context: CheckContext) -> Verdict:
     health = context.contract.health
     assert health is not None  # planned only when declared
     client = context.client()
-    latencies = []
+    latencies: list[float] = []
+    untimed = replayed = 0
     for _ in range(SAMPLES):
         start = time.perf_counter()
         response = client.call(health.operation)
-        latencies.append((time.perf_counter() - start) * 1000)
+        elapsed_s, timed = timing_of(response, time.perf_counter() - start)
+        replayed += is_replayed(response)
+        if timed:
+            latencies.append(elapsed_s * 1000)
+        else:
+            untimed += 1
         if response.status_code != health.expect_status:
             raise CheckFailure(
                 f"{health.operation} answered {response.status_code}, expected "
                 f"{health.expect_status} (contract {health.loc}); body: {response.text[:300]!r}"
             )
+    if untimed:
+        return _untimed(health.operation, health.expect_status, health.max_latency_ms, untimed)
     median_ms = statistics.median(latencies)
-    data = {"latency_ms": [round(value, 2) for value in latencies], "median_ms": median_ms}
+    source = "recorded" if replayed else "measured"
+    data = {
+        "latency_ms": [round(value, 2) for value in latencies],
+        "median_ms": median_ms,
+        "latency_source": source,
+    }
     if health.max_latency_ms is not None and median_ms > health.max_latency_ms:
         raise CheckFailure(
-            f"{health.operation} took {median_ms:.0f} ms (median of {SAMPLES}); the contract "
-            f"allows {health.max_latency_ms} ms (contract {health.loc})",
+            f"{health.operation} took {median_ms:.0f} ms (median of {SAMPLES}, {source}); the "
+            f"contract allows {health.max_latency_ms} ms (contract {health.loc})",
             data=data,
         )
-    return Verdict(message=f"{health.operation}: {median_ms:.1f} ms median", data=data)
+    return Verdict(message=f"{health.operation}: {median_ms:.1f} ms median ({source})", data=data)
+
+
+def _untimed(operation: str, status: int, max_latency_ms: float | None, untimed: int) -> Verdict:
+    """Replayed from a cassette without timings: the status held, the latency is unknown."""
+    held = f"{operation} answered {status} {SAMPLES}/{SAMPLES} times (replayed)"
+    if max_latency_ms is None:
+        return Verdict(message=f"{held}; no latency declared", data={"latency_source": "none"})
+    return inconclusive(
+        f"{held}, but {untimed} of the replayed answers have no recorded timing, so "
+        f"max_latency_ms {max_latency_ms} cannot be judged; re-record the cassettes "
+        "(`--mode record`) to keep the target's timings",
+        data={"latency_source": "none"},
+    )

@@ -6,8 +6,15 @@ computed on the controller from results alone, whichever xdist worker ran the ch
 
 A request *succeeded* when a response came back with a status below 500 other than 429 (a
 4xx the check provoked on purpose is the target working); it *errored* on a transport error
-or a 5xx; 429s are counted apart as rate-limited. The ``ratelimit`` family exhausts the
-limit on purpose: its 429s count as successes and its headers not toward the headroom.
+or a 5xx; 429s are counted apart as rate-limited. The ``ratelimit`` and ``retry`` families
+and the checks of harness's own client provoke 429s on purpose (exhausting the limit to see
+the refusal and its Retry-After): their 429s count as successes and their headers not toward
+the headroom.
+
+Latency comes from each request's ``elapsed_ms``: measured live, or the time recorded in the
+cassette when replayed (never the speed of replay). A request replayed from a cassette
+without timings has ``elapsed_ms: null`` and counts toward no latency figure; when no request
+has a time, every latency figure is ``None`` (not judged), never 0.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from harness.transports.exchange import Exchange
 from harness.transports.ratelimit_headers import parse_rate_limit
 
 EXCHANGES_KEY = "exchanges"
-PROVOKING_FAMILIES = frozenset({"ratelimit"})
+PROVOKING_FAMILIES = frozenset({"ratelimit", "retry"})
 
 
 def compact_exchange(exchange: Exchange) -> dict[str, Any]:
@@ -31,7 +38,7 @@ def compact_exchange(exchange: Exchange) -> dict[str, Any]:
         "operation": exchange.operation_id,
         "method": exchange.request.method,
         "status": exchange.response.status if exchange.response else None,
-        "elapsed_ms": round(exchange.elapsed_s * 1000, 3),
+        "elapsed_ms": round(exchange.elapsed_s * 1000, 3) if exchange.timed else None,
         "error": exchange.error is not None,
     }
     if exchange.response is not None:
@@ -44,7 +51,7 @@ def compact_exchange(exchange: Exchange) -> dict[str, Any]:
 def exchanges_of(results: Iterable[CheckResult]) -> list[Mapping[str, Any]]:
     """Every request record of the results; those of provoking families are marked so."""
     return [
-        {**item, "provoked": result.family in PROVOKING_FAMILIES}
+        {**item, "provoked": result.family in PROVOKING_FAMILIES or result.about_client}
         for result in results
         for item in result.data.get(EXCHANGES_KEY, ()) or ()
         if isinstance(item, Mapping)
@@ -97,7 +104,7 @@ def compute_metrics(results: Iterable[CheckResult]) -> RunMetrics:
         for record, status in zip(records, statuses, strict=True)
         if status == 429 and not record["provoked"]
     )
-    latencies = [float(record.get("elapsed_ms") or 0.0) for record in records]
+    latencies = _latencies(records)
     total = len(records)
     succeeded = total - errored - limited
     headroom = _headroom(records)
@@ -109,13 +116,23 @@ def compute_metrics(results: Iterable[CheckResult]) -> RunMetrics:
         unauthorized=sum(1 for status in statuses if status == 401),
         success_rate=round(succeeded / total, 4),
         error_rate=round(errored / total, 4),
-        avg_ms=round(sum(latencies) / total, 2),
+        avg_ms=round(sum(latencies) / len(latencies), 2) if latencies else None,
         p50_ms=percentile(latencies, 0.50),
         p95_ms=percentile(latencies, 0.95),
         p99_ms=percentile(latencies, 0.99),
-        max_ms=round(max(latencies), 2),
+        max_ms=round(max(latencies), 2) if latencies else None,
         **headroom,
     )
+
+
+def _latencies(records: list[Mapping[str, Any]]) -> list[float]:
+    """The request times known (a replayed request without a recorded time has none)."""
+    values = [record.get("elapsed_ms") for record in records]
+    return [
+        float(value)
+        for value in values
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    ]
 
 
 def _headroom(records: list[Mapping[str, Any]]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -74,9 +75,20 @@ class Scrubber:
         self._pii = frozenset(name.lower() for name in pii_fields)
         self._client_id = client_id
         self._pattern: re.Pattern[str] | None = None
+        # Several values under one name (tokens issued during a run) are told apart, numbered
+        # in order of appearance: a renewed token must not replay as the same placeholder.
+        self._pending: dict[str, tuple[str, str]] = {}  # form of a value → (value, name)
+        shared = Counter(name for value, name in secrets.items() if len(value) >= MIN_LENGTH)
         for value, name in sorted(secrets.items(), key=lambda item: item[1]):
-            if len(value) >= MIN_LENGTH:
+            if len(value) < MIN_LENGTH:
+                continue
+            if shared[name] == 1:
                 self._register(value, f"<SECRET:{name}>")
+                continue
+            self._pending[value] = (value, name)
+            for _, form in encoded_forms(value, client_id):
+                if len(form) >= MIN_LENGTH:
+                    self._pending.setdefault(form, (value, name))
 
     def known_secrets(self) -> frozenset[str]:
         """Secret values met in sensitive places (tokens issued, credential fields)."""
@@ -89,9 +101,29 @@ class Scrubber:
 
     # --- Placeholders ---------------------------------------------------------------------
 
+    def _numbered(self, value: str, name: str) -> str:
+        """The placeholder of one of several secrets named ``name``: numbered on first use."""
+        if value not in self._values:
+            key = f"SECRET:{name}"
+            self._counts[key] = self._counts.get(key, 0) + 1
+            self._register(value, f"<{key}:{self._counts[key]}>")
+            for form, (pending, _) in list(self._pending.items()):
+                if pending == value:
+                    del self._pending[form]
+        return self._values[value]
+
+    def _replace(self, found: str) -> str:
+        if found in self._values:
+            return self._values[found]
+        value, name = self._pending[found]
+        self._numbered(value, name)
+        return self._values[found] if found in self._values else self._values[value]
+
     def placeholder(self, value: str, kind: str, label: str = "") -> str:
         if not value or PLACEHOLDER.match(value):
             return value
+        if value in self._pending:
+            return self._replace(value)
         if value in self._values:
             return self._values[value]
         if value in self._fields:
@@ -124,12 +156,12 @@ class Scrubber:
 
     def text(self, text: str) -> str:
         """``text`` with every known value (any encoding) replaced by its placeholder."""
-        if not self._values:
+        if not self._values and not self._pending:
             return text
         if self._pattern is None:
-            ordered = sorted(self._values, key=len, reverse=True)
+            ordered = sorted({*self._values, *self._pending}, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
-        return self._pattern.sub(lambda match: self._values[match.group(0)], text)
+        return self._pattern.sub(lambda match: self._replace(match.group(0)), text)
 
     # --- Parts ----------------------------------------------------------------------------
 

@@ -1,11 +1,21 @@
 """The two cassette transports: ``RecordingTransport`` (live, keeps every interaction) and
 ``ReplayTransport`` (serves only from cassettes; never opens a socket).
 
-Replay looks a request up in an index — normalised method, URL and canonical body → queue of
-responses — so it costs the same at 10 or 10,000 interactions. A request is scrubbed the way
-recorded ones were before it is looked up, and ``Authorization``, ``Idempotency-Key`` and
-every other header are not part of the match: tokens, uuids and clocks differ between runs.
-A request without a recording raises ``NotRecorded``, naming the closest recorded request.
+Replay looks a request up in the index of the *current check's* cassette only — normalised
+method, URL and canonical body → queue of responses — so it costs the same at 10 or 10,000
+interactions. A request is scrubbed the way recorded ones were before it is looked up, and
+``Authorization``, ``Idempotency-Key`` and every other header are not part of the match:
+tokens, uuids and clocks differ between runs. A request without a recording in that cassette
+raises ``NotRecorded`` (an error of the run, never a contract failure), naming the closest
+recorded request; another check's cassette never answers for it. The one exception is the
+contract's token endpoint: a client reuses its access token across checks, so the check that
+fetched it depends on which checks ran before (those that need the sandbox's controls are
+skipped in replay); a token request missing from the check's cassette is answered from the
+token requests recorded by the other checks.
+
+Recording measures each interaction (send → body read) into ``elapsed_ms``; a replayed
+response carries that recorded time (see ``replay_timing``), so latency verdicts in replay
+judge the target as it was recorded, never the speed of replay.
 """
 
 from __future__ import annotations
@@ -14,15 +24,17 @@ import difflib
 import hashlib
 import json
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from harness.errors import CheckFailure
+from harness.errors import TransportError
 from harness.transports.cassette import Interaction
 from harness.transports.cassette_scrub import Scrubber
+from harness.transports.replay_timing import replayed_extensions
 
 _NORMAL = (
     (re.compile(r"<(SECRET|TOKEN|PII)(:[^<>]*)?>"), r"<\1>"),
@@ -32,12 +44,14 @@ _NORMAL = (
 _HOP_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 
 
-class NotRecorded(CheckFailure):
-    """In replay mode, a request that no cassette holds: it was not sent."""
+class NotRecorded(TransportError):
+    """In replay mode, a request that the check's cassette does not hold: it was not sent."""
 
 
-def interaction_from(request: httpx.Request, response: httpx.Response | None) -> Interaction:
-    """An ``Interaction`` of an httpx request (and its read response)."""
+def interaction_from(
+    request: httpx.Request, response: httpx.Response | None, elapsed_s: float | None = None
+) -> Interaction:
+    """An ``Interaction`` of an httpx request (and its read response, measured)."""
     fields: dict[str, object] = {
         "method": request.method,
         "uri": str(request.url),
@@ -54,6 +68,7 @@ def interaction_from(request: httpx.Request, response: httpx.Response | None) ->
                 if name.lower() not in _HOP_HEADERS
             },
             "response_body": _decoded(response.content),
+            "elapsed_ms": None if elapsed_s is None else elapsed_s * 1000,
         }
     return Interaction(**fields)  # type: ignore[arg-type]
 
@@ -72,6 +87,14 @@ def match_key(item: Interaction) -> str:
     return line + " #" + hashlib.blake2b(body.encode(), digest_size=8).hexdigest()
 
 
+def is_token_request(item: Interaction, token_path: str | None) -> bool:
+    """A POST to the contract's token endpoint (``auth.token_url``, a path or a URL)."""
+    if not token_path or item.method != "POST":
+        return False
+    wanted = urlsplit(token_path).path.rstrip("/")
+    return bool(wanted) and urlsplit(item.uri).path.rstrip("/").endswith(wanted)
+
+
 def request_line(item: Interaction) -> str:
     body = _canonical(item.request_body)
     return f"{item.method} {item.uri}" + (f" {body[:120]}" if body else "")
@@ -87,14 +110,16 @@ class RecordingTransport(httpx.BaseTransport):
         self._keep = keep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        began = time.perf_counter()
         response = self._inner.handle_request(request)
         try:
             raw = b"".join(response.stream)  # type: ignore[arg-type]
         finally:
             response.close()
+        elapsed = time.perf_counter() - began
         copy = httpx.Response(response.status_code, headers=response.headers, content=raw)
         copy.read()  # decodes gzip/deflate for the cassette
-        self._keep(interaction_from(request, copy))
+        self._keep(interaction_from(request, copy, elapsed))
         return httpx.Response(
             response.status_code,
             headers=response.headers,
@@ -132,25 +157,37 @@ class ReplayIndex:
 
 
 class ReplayTransport(httpx.BaseTransport):
-    """Answers from the current check's cassette, then from every cassette of the integration.
+    """Answers from the current check's cassette only; never from another check's.
 
     ``scrubber`` returns the scrubber of the current check (so a live request carries the
     same placeholders as the recording). Nothing here can open a connection.
     """
 
-    def __init__(self, library: ReplayIndex, scrubber: Callable[[], Scrubber]) -> None:
-        self.library = library
+    def __init__(
+        self,
+        scrubber: Callable[[], Scrubber],
+        *,
+        tokens: ReplayIndex | None = None,
+        token_path: str | None = None,
+    ) -> None:
         self.current = ReplayIndex()
+        self.source = "no cassette"
         self._scrubber = scrubber
+        self._tokens = tokens if tokens is not None else ReplayIndex()
+        self._token_path = token_path
 
-    def load(self, interactions: Iterable[Interaction]) -> None:
+    def load(self, interactions: Iterable[Interaction], *, source: str) -> None:
+        """Serve ``interactions`` (those of the cassette ``source``) from now on."""
         self.current = ReplayIndex(interactions)
+        self.source = source
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
         live = self._scrubber().interaction(interaction_from(request, None))
         key = match_key(live)
-        recorded = self.current.take(key) or self.library.take(key)
+        recorded = self.current.take(key)
+        if recorded is None and is_token_request(live, self._token_path):
+            recorded = self._tokens.take(key)
         if recorded is None:
             raise self._miss(live)
         body = recorded.response_body
@@ -164,17 +201,18 @@ class ReplayTransport(httpx.BaseTransport):
             ],
             stream=httpx.ByteStream(body.encode("utf-8") if isinstance(body, str) else body),
             request=request,
+            extensions=replayed_extensions(recorded.elapsed_ms),
         )
 
     def _miss(self, live: Interaction) -> NotRecorded:
         line = request_line(live)
-        pool = self.current.lines or self.library.lines
-        close = difflib.get_close_matches(line, pool, n=1, cutoff=0.0)
+        close = difflib.get_close_matches(line, self.current.lines, n=1, cutoff=0.0)
         nearest = f"; the closest recorded request is: {close[0]}" if close else ""
         return NotRecorded(
-            f"replay: no recording of {line}{nearest}. It was not sent (replay never uses the "
-            "network); the contract, the seed or the generated requests changed since the "
-            "cassettes were recorded — re-record with `harness check CONTRACT --mode record`"
+            f"not recorded: {line} is not in {self.source}{nearest}. It was not sent (replay "
+            "never uses the network, nor another check's cassette); the contract, the seed or "
+            "the generated requests changed since the cassettes were recorded — re-record with "
+            "`harness check CONTRACT --mode record`"
         )
 
 

@@ -127,3 +127,24 @@ def test_set_cookie_and_pii_get_stable_placeholders() -> None:
     assert json.loads(str(out.request_body))["email"] == "pii-1@example.invalid"
     assert "Ada Lovelace" not in str(out.response_body)
     assert json.loads(str(out.response_body))["email"] == "pii-1@example.invalid"
+
+
+def test_tokens_issued_in_turn_get_distinct_placeholders_in_order_of_appearance() -> None:
+    """A renewed token must not replay as the one it replaced (same name, other value)."""
+    first, second = "tok-first-0123456789", "tok-second-0123456789"
+    scrubber = Scrubber({second: "ISSUED", first: "ISSUED", "client-secret-value": "SECRET"})
+    issued = [
+        Interaction(
+            method="POST",
+            uri="http://x/oauth/token",
+            response_headers={"content-type": ["application/json"]},
+            response_body=json.dumps({"access_token": token, "expires_in": 60}),
+        )
+        for token in (first, second)
+    ]
+    bearer = {"authorization": [f"Bearer {second}"]}
+    used = Interaction(method="GET", uri="http://x/contacts", request_headers=bearer)
+    out = [scrubber.interaction(item) for item in (*issued, used)]
+    tokens = [json.loads(str(item.response_body))["access_token"] for item in out[:2]]
+    assert tokens == ["<SECRET:ISSUED:1>", "<SECRET:ISSUED:2>"]
+    assert out[2].request_headers["authorization"] == ["Bearer <SECRET:ISSUED:2>"]

@@ -11,7 +11,10 @@ import yaml
 from vcr.serializers import yamlserializer
 
 from harness.errors import TransportError
+from harness.reporting.metrics import EXCHANGES_KEY, compute_metrics
+from harness.results import CheckResult, Outcome
 from harness.transports.cassette import (
+    CACHE_ENV,
     Cassette,
     Interaction,
     cassette_path,
@@ -20,7 +23,9 @@ from harness.transports.cassette import (
     load_vcrpy,
 )
 from harness.transports.cassette_scrub import Scrubber
-from harness.transports.cassette_transport import NotRecorded, ReplayIndex, ReplayTransport
+from harness.transports.cassette_transport import NotRecorded, ReplayTransport
+from harness.transports.replay_timing import is_replayed, recorded_elapsed_s, timing_of
+from tests.robustness import cassettes as tamper_suite
 
 
 def _item(method: str = "GET", uri: str = "http://api.test/x", **fields: object) -> Interaction:
@@ -99,7 +104,8 @@ def test_plain_vcrpy_cassette_with_gzip_and_old_httpx_format(tmp_path: Path) -> 
 
 
 def _replay(*items: Interaction) -> httpx.Client:
-    transport = ReplayTransport(ReplayIndex(items), lambda: Scrubber({}))
+    transport = ReplayTransport(lambda: Scrubber({}))
+    transport.load(items, source="the cassette test.yaml")
     return httpx.Client(transport=transport, base_url="http://api.test")
 
 
@@ -131,7 +137,81 @@ def test_a_request_without_recording_names_the_closest() -> None:
         _replay(_item(uri="http://api.test/contacts?page=1")) as client,
         pytest.raises(
             NotRecorded,
-            match=r"no recording of GET http://api.test/contacts\?page=2.*closest.*page=1",
+            match=r"not recorded: GET http://api.test/contacts\?page=2 is not in the cassette "
+            r"test\.yaml.*closest.*page=1",
         ),
     ):
         client.get("/contacts", params={"page": 2})
+
+
+def test_not_recorded_is_an_error_of_the_run_not_a_contract_failure() -> None:
+    assert issubclass(NotRecorded, TransportError)
+    assert not issubclass(NotRecorded, AssertionError)
+
+
+def test_elapsed_is_kept_and_replayed_as_the_recorded_time(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(dump_cassette(Cassette(interactions=(_item(elapsed_ms=812.5),))))
+    (loaded,) = load_cassette(path).interactions
+    assert loaded.elapsed_ms == 812.5
+    with _replay(loaded) as client:
+        response = client.get("/x")
+    assert recorded_elapsed_s(response) == 0.8125
+    assert timing_of(response, 0.0001) == (0.8125, True)
+
+
+def test_a_replay_without_recorded_time_has_no_time() -> None:
+    with _replay(_item()) as client:
+        response = client.get("/x")
+    assert is_replayed(response)
+    assert timing_of(response, 0.0001) == (0.0, False)
+
+
+def test_tampered_cassettes_sample_ends_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seeded sample of the tamper suite (``python -m tests.robustness.cassettes``: all)."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    counts = tamper_suite.run(sample=20)
+    assert counts == {
+        "cases": 20,
+        "tracebacks": 0,
+        "hangs": 0,
+        "silent_passes": 0,
+        "unexpected": 0,
+    }
+
+
+def test_the_cache_is_keyed_by_the_yaml_bytes_and_lives_outside_the_repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    path = tmp_path / "repo" / "c.yaml"
+    path.parent.mkdir()
+    path.write_text(dump_cassette(Cassette(interactions=(_item(status=201),))))
+    assert load_cassette(path).interactions[0].status == 201
+    assert [p.parent for p in (tmp_path / "cache").iterdir()] == [tmp_path / "cache"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["c.yaml"]
+    path.write_text(path.read_text().replace("code: 201", "code: 500"))
+    assert load_cassette(path).interactions[0].status == 500
+
+
+def test_latency_figures_come_only_from_known_times() -> None:
+    """A request replayed without a recorded time makes no latency figure (never 0 ms)."""
+
+    def result(*elapsed: float | None) -> CheckResult:
+        records = [{"status": 200, "elapsed_ms": value, "error": False} for value in elapsed]
+        return CheckResult(
+            id="x", integration="i", family="health", name="n", outcome=Outcome.PASSED,
+            data={EXCHANGES_KEY: records},
+        )  # fmt: skip
+
+    untimed = compute_metrics([result(None, None)])
+    assert (untimed.requests, untimed.p95_ms, untimed.avg_ms, untimed.max_ms) == (
+        2,
+        None,
+        None,
+        None,
+    )
+    mixed = compute_metrics([result(None, 300.0, 100.0)])
+    assert (mixed.avg_ms, mixed.max_ms) == (200.0, 300.0)
