@@ -258,3 +258,13 @@ def test_hollow_coverage_is_loud_in_health():
     )
     health = build_health("acme-crm", {}, [refused, broken], Targets())
     assert any("48 of 50 answers were 401/403" in w for w in health["coverage_warnings"])
+
+
+def test_unmeasured_latency_is_not_called_met():
+    from harness.reporting.health import Targets, build_health
+
+    passed = _result("auth", "token_issued", Outcome.PASSED, "token issued")  # no exchanges
+    health = build_health("acme-crm", {}, [passed], Targets(avg_ms=200, p95_ms=500))
+    assert health["status"] == "healthy"
+    assert "every declared target was met" not in health["rule"]
+    assert "latency not measured, so not judged: avg_ms, p95_ms" in health["rule"]
