@@ -19,6 +19,7 @@ from rich.table import Table
 from harness.contract import CONTRACT_FILE
 from harness.errors import UsageError
 from harness.options import MAX_SEED, writable_folder
+from harness.reporting.coverage import hollow_coverage
 from harness.results import CheckResult, Outcome
 from harness.runner import CUT_KEY
 
@@ -154,6 +155,8 @@ def run_check(args: argparse.Namespace) -> int:
         console.print(render_summary(summary.results))
         for line in describe_cuts(summary.results):
             console.print(line, style="yellow", highlight=False)
+        for line in hollow_coverage(summary.results):
+            console.print(f"warning: {line}", style="bold yellow", highlight=False)
     failed = any(r.outcome in (Outcome.FAILED, Outcome.ERROR) for r in summary.results)
     if code == pytest.ExitCode.USAGE_ERROR:
         return 2
@@ -179,13 +182,18 @@ def describe_cuts(results: list[CheckResult]) -> list[str]:
 
 
 def render_summary(results: list[CheckResult]) -> Table:
-    """A table: one row per integration and family, with outcome counts."""
+    """A table: one row per integration and family, with outcome counts.
+
+    Checks of harness's own client get rows of their own: they are not verdicts on the
+    integration.
+    """
     table = Table(title="harness check", show_lines=False)
     for column in ("integration", "family", "passed", "failed", "error", "skipped"):
         table.add_column(column, justify="left" if column in ("integration", "family") else "right")
     counts: dict[tuple[str, str], Counter[str]] = {}
     for result in results:
-        counts.setdefault((result.integration, result.family), Counter())[result.outcome] += 1
+        family = f"{result.family} (harness client)" if result.about_client else result.family
+        counts.setdefault((result.integration, family), Counter())[result.outcome] += 1
     for (integration, family), counter in sorted(counts.items()):
         table.add_row(
             integration,
