@@ -191,14 +191,6 @@ def test_no_protected_environment_is_inconclusive_not_passed(contract):
     )
 
 
-def test_the_local_sandbox_version_is_not_compared_with_itself(contract):
-    verdict = compliance.check_api_version_matches(_run_context(contract))  # sends nothing
-    assert verdict.outcome is Outcome.SKIPPED
-    assert "the local sandbox reports the version of the contract's own document (1.2.0)" in (
-        verdict.message
-    )
-
-
 def test_an_option_unset_here_is_inconclusive(contract):
     option = next(option for option in contract.config if option.name == "timeout")
     context = _run_context(contract)
