@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from typing import Any
 
 from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.contract import Contract
@@ -17,6 +18,14 @@ from harness.results import Family
 from harness.transports.replay_timing import is_replayed, timing_of
 
 SAMPLES = 3
+
+
+STATUS_FIELDS = ("status", "health", "state")
+HEALTHY = frozenset({"ok", "up", "pass", "healthy", "green", "available", "operational"})
+UNHEALTHY = frozenset(
+    {"degraded", "down", "fail", "failed", "failing", "error", "unhealthy", "warn", "warning",
+     "outage", "maintenance", "unavailable", "red"}
+)  # fmt: skip
 
 
 def plan(contract: Contract) -> list[Check]:
@@ -55,6 +64,7 @@ def check_health(context: CheckContext) -> Verdict:
                 f"{health.operation} answered {response.status_code}, expected "
                 f"{health.expect_status} (contract {health.loc}); body: {response.text[:300]!r}"
             )
+        _require_self_reported_health(health.operation, response)
     if untimed:
         return _untimed(health.operation, health.expect_status, health.max_latency_ms, untimed)
     median_ms = statistics.median(latencies)
@@ -71,6 +81,23 @@ def check_health(context: CheckContext) -> Verdict:
             data=data,
         )
     return Verdict(message=f"{health.operation}: {median_ms:.1f} ms median ({source})", data=data)
+
+
+def _require_self_reported_health(operation: str, response: Any) -> None:
+    """A 200 that says 'degraded' in its body is not healthy (health+json: pass/warn/fail)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if not isinstance(body, dict):
+        return
+    for field in STATUS_FIELDS:
+        value = body.get(field)
+        if isinstance(value, str) and value.strip().lower() in UNHEALTHY:
+            raise CheckFailure(
+                f"{operation} answered {response.status_code} but reports itself "
+                f"{field}={value!r}; a healthy target reports one of {sorted(HEALTHY)}"
+            )
 
 
 def _untimed(operation: str, status: int, max_latency_ms: float | None, untimed: int) -> Verdict:
