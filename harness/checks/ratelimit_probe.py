@@ -40,6 +40,8 @@ from harness.transports.scrub import response_excerpt
 LARGE_LIMIT = 100
 #: Share of the limit a sliding window may be off by (outside the local sandbox).
 SLIDING_TOLERANCE = 0.1
+#: A Retry-After may exceed the declared window by this much (whole seconds, clock skew).
+WINDOW_SLACK_S = 1.0
 #: The longest harness waits for a Retry-After before checking that a request gets through.
 MAX_WAIT_S = 5.0
 #: Added to a Retry-After before the recovery request: the header has whole seconds and the
@@ -104,6 +106,15 @@ def check_enforced(context: CheckContext, *, index: int) -> Verdict:
             raise CheckFailure(
                 f"the 429 ({expected.where}) carries no valid Retry-After; clients cannot know "
                 "when to come back (RFC 6585 §4 recommends it, the retry policy relies on it)",
+                evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
+                data=data,
+            )
+        window = rule.window_s
+        if window is not None and wait > window + WINDOW_SLACK_S:
+            raise CheckFailure(
+                f"{operation}: the 429 ({expected.where}) asks clients to wait {wait:g} s, longer "
+                f"than the declared window of {window:g} s ({rule.limit} per {rule.window}); the "
+                "quota is free again within one window, so clients would wait for nothing",
                 evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
                 data=data,
             )

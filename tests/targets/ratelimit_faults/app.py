@@ -6,6 +6,7 @@ Each limited operation has its own fixed 60 s window, counted per app instance:
   getHalf     — declared and announced 10 per minute, enforced at 5
   getLiar     — 4 per minute, enforced, but X-RateLimit-Remaining always says 4
   getNoReset  — 4 per minute, honest, but never sends X-RateLimit-Reset
+  getLongWait — 4 per minute, honest, but its 429 asks for a day (Retry-After: 86400)
 Used by tests/integration/test_check_ratelimit_faults.py: each bug fails exactly its checks.
 """
 
@@ -34,6 +35,7 @@ class Limited:
     retry_after: bool = True
     lying: bool = False
     reset: bool = True
+    retry_after_s: int | None = None  # what the 429 asks for instead of the time to reset
 
 
 LIMITS = {
@@ -42,6 +44,7 @@ LIMITS = {
     "/half": Limited(enforced=5, announced=10),
     "/liar": Limited(enforced=4, announced=4, lying=True),
     "/noreset": Limited(enforced=4, announced=4, reset=False),
+    "/longwait": Limited(enforced=4, announced=4, retry_after_s=86400),
 }
 
 
@@ -86,7 +89,7 @@ def build_app() -> Starlette:
         if allowed:
             return JSONResponse({"items": []}, headers=headers)
         if rule.retry_after:
-            headers["Retry-After"] = str(math.ceil(reset))
+            headers["Retry-After"] = str(rule.retry_after_s or math.ceil(reset))
         return JSONResponse({"error": {"code": rule.code}}, status_code=429, headers=headers)
 
     routes = [Route("/health", health), Route("/items/{item_id}", item)]
