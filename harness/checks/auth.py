@@ -47,27 +47,48 @@ def plan(contract: Contract) -> list[Check]:
 
 
 def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
-    """A request with no credentials at all must get 401 or 403.
+    """Requests with no credentials, and with credentials never issued, get 401 or 403.
 
     The refusal proves something only if valid credentials are accepted: when they are
     refused too (expired, revoked, deleted by a fuzzer), the check is inconclusive.
     """
     operation = context.contract.operation(operation_id)
-    response = _send_plain(context, operation)
-    if response.status_code in (401, 403):
-        refused = _valid_credentials_refused(context)
-        if refused:
-            return inconclusive(
-                f"{operation.label} without credentials: {response.status_code}, but {refused}: "
-                "a refusal says nothing about the missing credentials"
-            )
-        return Verdict(message=f"{operation.label} without credentials: {response.status_code}")
+    probes = [("without credentials", _send_plain(context, operation))]
+    forged = _forged_credentials(context)
+    if forged is not None:
+        probes.append(("with credentials it never issued", _send_plain(context, operation, forged)))
     where = context.contract.auth.loc if context.contract.auth else context.contract.loc
-    raise CheckFailure(
-        f"auth bypass: {operation.label} answered {response.status_code} to a request without "
-        f"credentials; the contract requires auth ({where})",
-        evidence=(response_excerpt(response, context.secrets(), limit=600),),
-    )
+    for how, response in probes:
+        if response.status_code not in (401, 403):
+            raise CheckFailure(
+                f"auth bypass: {operation.label} answered {response.status_code} to a request "
+                f"{how}; the contract requires auth ({where})",
+                evidence=(response_excerpt(response, context.secrets(), limit=600),),
+            )
+    seen = ", ".join(f"{how}: {response.status_code}" for how, response in probes)
+    refused = _valid_credentials_refused(context)
+    if refused:
+        return inconclusive(
+            f"{operation.label} {seen}; but {refused}: a refusal says nothing about the "
+            "credentials sent"
+        )
+    return Verdict(message=f"{operation.label} {seen}")
+
+
+def _forged_credentials(context: CheckContext) -> dict[str, str] | None:
+    """Headers carrying well-formed credentials the target never issued (None: no auth)."""
+    auth = context.contract.auth
+    if auth is None or auth.type is AuthType.NONE:
+        return None
+    if auth.type is AuthType.API_KEY:
+        if auth.in_ == "query":
+            return None  # a query credential cannot travel in a header; wrong_credentials covers it
+        return {auth.header or "X-API-Key": "forged-key-from-harness"}
+    if auth.type is AuthType.BASIC:
+        return {"Authorization": "Basic aGFybmVzczpmb3JnZWQ="}  # harness:forged
+    if auth.type is AuthType.JWT:
+        return {"Authorization": "Bearer e30.e30.Zm9yZ2Vk"}
+    return {"Authorization": "Bearer forged-token-from-harness"}
 
 
 def _valid_credentials_refused(context: CheckContext) -> str | None:
