@@ -7,6 +7,7 @@ contract's error triggers for that operation) and judge what came back.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -22,8 +23,9 @@ from harness.checks.mapping_examples import (
     reading_operations,
     resolve_schema,
 )
+from harness.checks.operations import SAFE_METHODS, secured_operations
 from harness.contract import Contract
-from harness.contract.model import EntityMapping
+from harness.contract.model import AuthType, EntityMapping
 from harness.errors import CheckFailure
 from harness.results import Family
 
@@ -57,6 +59,16 @@ def plan(contract: Contract) -> list[Check]:
             "protected (production) environments use HTTPS base URLs",
         ),
     ]
+    if contract.auth is not None and contract.auth.type is not AuthType.NONE:
+        checks.append(
+            _check(
+                contract,
+                "credentials_not_echoed",
+                check_credentials_not_echoed,
+                "answers never echo the credentials of the request (accepted or refused)",
+                contract.auth.loc,
+            )
+        )
     if contract.webhooks is not None and contract.webhooks.events:
         checks.append(
             _check(
@@ -177,6 +189,51 @@ def check_no_secret_in_files(context: CheckContext) -> Verdict:
 
 
 # --- transport security -----------------------------------------------------------------------
+
+
+def check_credentials_not_echoed(context: CheckContext) -> Verdict:
+    """Neither a refusal of forged credentials nor an answer to valid ones quotes them."""
+    reads = [
+        op
+        for op in secured_operations(context.contract)
+        if op.method in SAFE_METHODS and "{" not in op.path
+    ]
+    if not reads:
+        return inconclusive("no secured read without path parameters to send credentials to")
+    operation = reads[0]
+    marker = f"harness-forged-{context.seed:08x}"
+    refused = context.http().request(
+        operation.method.upper(), operation.path, **_forged(context.contract, marker)
+    )
+    accepted = context.client().call(operation.operation_id)
+    echoed = [marker, base64.b64encode(f"harness:{marker}".encode()).decode()]
+    if any(value in refused.text for value in echoed):
+        raise CheckFailure(
+            f"{operation.label} answered {refused.status_code} quoting the forged credential it "
+            "refused; a real client's mistyped or stale secret would land in logs and traces"
+        )
+    secrets = [s for s in context.secrets() if len(s) >= MIN_SECRET_LENGTH]
+    if any(secret in accepted.text for secret in secrets):
+        raise CheckFailure(
+            f"{operation.label} answered {accepted.status_code} quoting a credential of the "
+            "request (value withheld)"
+        )
+    return Verdict(
+        message=f"{operation.label}: forged credentials refused with {refused.status_code} and "
+        f"valid ones answered {accepted.status_code}, neither quoted"
+    )
+
+
+def _forged(contract: Contract, marker: str) -> dict[str, Any]:
+    """httpx request arguments carrying ``marker`` as the contract's kind of credential."""
+    auth = contract.auth
+    assert auth is not None
+    if auth.type is AuthType.API_KEY:
+        name = auth.header or "X-API-Key"
+        return {"params": {name: marker}} if auth.in_ == "query" else {"headers": {name: marker}}
+    if auth.type is AuthType.BASIC:
+        return {"auth": ("harness", marker)}
+    return {"headers": {"Authorization": f"Bearer {marker}"}}
 
 
 def check_https_in_production(context: CheckContext) -> Verdict:
