@@ -8,8 +8,11 @@ the request, the response, the contract line, the seed and a curl line.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -25,14 +28,14 @@ from harness.auth import NoAuth
 from harness.checks.base import Check, CheckContext, Mode, Verdict
 from harness.checks.cases import InvalidCredential, credential_parameters, is_success, send_case
 from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
-from harness.checks.phases import coverage_cases, documented_examples, with_examples
+from harness.checks.phases import coverage_cases, documented_examples
 from harness.checks.reached import Reached
 from harness.checks.resources import Creator, creators_for, extract
 from harness.contract import Contract
 from harness.contract.contract import Operation
 from harness.errors import CheckFailure, TransportError
 from harness.results import Family, Outcome
-from harness.transports.client import RequestNotSendable
+from harness.transports.client import DEFAULT_IDEMPOTENCY_HEADER, RequestNotSendable
 
 _PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 #: The local sandbox's header on an answer the document does not describe (sandbox/pipeline.py).
@@ -40,6 +43,8 @@ SANDBOX_NOTE = "Harness-Sandbox-Note"
 #: Refusals HTTP defines for any resource; no error table lists them.
 _PROTOCOL_REFUSALS = frozenset({405, 501})
 SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
+#: Explicit (examples, coverage) requests in flight at once, in a live run.
+EXPLICIT_IN_FLIGHT = 4
 POSITIVE_CHECKS = (
     st_checks.not_a_server_error,
     st_checks.status_code_conformance,
@@ -110,9 +115,10 @@ def check_operation(context: CheckContext, *, operation_id: str, mode: Generatio
         run.token_endpoint = _is_token_endpoint(context.contract, operation)
         run.credentials = sorted(credential_parameters(api_operation))
     run.creator = _creator(context, operation)  # negative too: invalid data, real resource
-    test = run.build(schema, api_operation)
+    test, cases = run.build(schema, api_operation)
     started = time.perf_counter()
     try:
+        run.send_explicit(cases)
         test()
     except hypothesis.errors.Unsatisfiable:
         why = (
@@ -139,6 +145,7 @@ class _Run:
     operation: Operation
     mode: GenerationMode
     creator: Creator | None = None
+    sources: Any = None  # the creator's positive cases, drawn when an example uses one
     token_endpoint: bool = False  # examples may carry the run's own client credentials
     credentials: list[tuple[str, str]] = field(default_factory=list)  # (location, name)
     auth_probed: bool = False
@@ -153,28 +160,67 @@ class _Run:
         default_factory=lambda: {"send_s": 0.0, "validate_s": 0.0, "explicit": 0.0}
     )
 
-    def build(self, schema: Any, api_operation: Any) -> Any:
+    def build(self, schema: Any, api_operation: Any) -> tuple[Any, list[Any]]:
+        """The fuzzing test, and the explicit cases (examples, coverage) to send before it.
+
+        The creator's case is drawn only for the examples that use it: drawing it for every
+        example would double the generation cost of each operation with a path parameter.
+        """
         fuzzed = api_operation.as_strategy(generation_mode=self.mode)
         if self.creator is not None:
             source = schema.find_operation_by_id(self.creator.operation_id)
             sources = source.as_strategy(generation_mode=GenerationMode.POSITIVE)
-            test = hypothesis.given(case=fuzzed, source=sources, use_known=st.booleans())(
-                self.example
+            self.sources = sources
+            test = hypothesis.given(case=fuzzed, use_known=st.booleans(), data=st.data())(
+                self.example_linked
             )
-            extra: dict[str, Any] = {"source": None, "use_known": False}
         elif self.token_endpoint:
             test = hypothesis.given(case=fuzzed, use_known=st.booleans())(self.example_token)
-            extra = {"use_known": False}
         else:
-            test, extra = hypothesis.given(case=fuzzed)(self.example_alone), {}
+            test = hypothesis.given(case=fuzzed)(self.example_alone)
         cases = coverage_cases(api_operation, self.mode)
         if self.mode is GenerationMode.POSITIVE:
             cases = documented_examples(api_operation, test) + cases
         self.timing["explicit"] = float(len(cases))
         self.explicit = {id(case) for case in cases}
-        test = with_examples(test, cases, **extra)
         test = hypothesis.seed(self.context.seed)(test)
-        return _settings(self.context.settings.examples)(test)
+        return _settings(self.context.settings.examples)(test), cases
+
+    def send_explicit(self, cases: list[Any]) -> None:
+        """Schemathesis's examples and coverage phases: each case once, judged in order.
+
+        Their failures are kept as findings (deterministic: nothing to shrink); a case
+        harness's client cannot send is counted and skipped. Where the order of the
+        requests cannot matter (see ``_concurrent``) they are sent several at a time,
+        while the earlier ones are judged; the throttle still keeps declared rate limits.
+        """
+        if not self._concurrent():
+            self._judge_all(map(self._send, cases))
+            return
+        pool = ThreadPoolExecutor(EXPLICIT_IN_FLIGHT, thread_name_prefix="harness-explicit")
+        try:
+            self._judge_all(pool.map(self._send, cases))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _judge_all(self, sent: Iterable[tuple[Any, Exchanged | None, float]]) -> None:
+        for outcome in sent:
+            with contextlib.suppress(hypothesis.errors.UnsatisfiedAssumption):
+                self._judged(*outcome)  # unsendable: counted, skipped
+
+    def _concurrent(self) -> bool:
+        """Whether explicit cases may be in flight together: live, and order-independent.
+
+        Cassettes keep requests in order, so recording and replaying send one at a time;
+        so do valid requests to an operation that changes state (a create then a delete).
+        """
+        if self.context.settings.mode != Mode.LIVE:
+            return False
+        return self.mode is GenerationMode.NEGATIVE or self.operation.method in SAFE_METHODS
+
+    def example_linked(self, case: Any, use_known: bool, data: Any) -> None:
+        source = data.draw(self.sources, label="source") if use_known else None
+        self.example(case, source, use_known=use_known)
 
     def example_alone(self, case: Any) -> None:
         self.example(case, None, use_known=False)
@@ -191,14 +237,31 @@ class _Run:
         self.example(case, None, use_known=False)
 
     def example(self, case: Any, source: Any, use_known: bool) -> None:
-        started = time.perf_counter()
         created = self._use_known_resource(case, source) if use_known else None
+        self._judged(*self._send(case), created=created)
+
+    def _send(self, case: Any) -> tuple[Any, Exchanged | None, float]:
+        """Send ``case``: the case, what came back (None: harness cannot send it), seconds."""
+        started = time.perf_counter()
         try:
-            exchanged = send_case(self.context, case)
+            exchanged: Exchanged | None = send_case(self.context, case)
         except RequestNotSendable:
+            exchanged = None
+        return case, exchanged, time.perf_counter() - started
+
+    def _judged(
+        self,
+        case: Any,
+        exchanged: Exchanged | None,
+        seconds: float,
+        *,
+        created: dict[str, Any] | None = None,
+    ) -> None:
+        self.timing["send_s"] += seconds
+        if exchanged is None:
             self.unsendable += 1
             hypothesis.reject()  # harness's client limitation, not the target's
-        sent = time.perf_counter()
+        started = time.perf_counter()
         self.last = exchanged
         self.reached.add(exchanged.status)
         try:
@@ -208,8 +271,7 @@ class _Run:
                 raise  # a generated case: Hypothesis shrinks it
             self.findings.append((exc, exchanged))  # deterministic: keep going
         finally:
-            self.timing["send_s"] += sent - started
-            self.timing["validate_s"] += time.perf_counter() - sent
+            self.timing["validate_s"] += time.perf_counter() - started
 
     def _noted_refusal(self, response: httpx.Response) -> bool:
         """The local sandbox refused an invalid request with a status the document lacks."""
@@ -243,6 +305,7 @@ class _Run:
         assert self.creator is not None
         if _path_negated(case):
             return None  # the invalid part is the id itself: keep it
+        _fresh_idempotency_key(self.context, source)
         try:
             created = send_case(self.context, source)
         except RequestNotSendable:
@@ -293,6 +356,19 @@ def _creator(context: CheckContext, operation: Operation) -> Creator | None:
         return None  # never write to a protected environment to make a read succeed
     found = creators_for(dict(document.raw), operation.operation_id, names)
     return found[0] if found else None
+
+
+def _fresh_idempotency_key(context: CheckContext, source: Any) -> None:
+    """Drop a generated idempotency key from the creator's case: the client adds a fresh one.
+
+    Hypothesis repeats small values (``"0"``); a server that rightly replays the first
+    create for a repeated key would hand back an id deleted since, not a new resource.
+    """
+    retry = context.contract.retry
+    name = (retry.idempotency_header if retry else None) or DEFAULT_IDEMPOTENCY_HEADER
+    headers = getattr(source, "headers", None)
+    if headers:
+        source.headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
 
 
 def _path_negated(case: Any) -> bool:

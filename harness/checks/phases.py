@@ -1,9 +1,9 @@
-"""Schemathesis's deterministic phases as explicit Hypothesis examples: examples, coverage.
+"""Schemathesis's deterministic phases as explicit cases: examples, coverage.
 
 Schemathesis CLI runs, per operation, the document's own examples, then its *coverage*
 phase (boundary values, each required part missing, wrong types, unexpected methods), then
 random fuzzing. The fuzzing is the check's ``@given`` strategy; these two phases are the
-same cases Schemathesis would send, attached as ``@example``s so they run first and count.
+same cases Schemathesis would send, sent by the check before the fuzzing starts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import hypothesis
 from schemathesis import GenerationMode
 from schemathesis.generation.drivers import CoverageGenerator
 from schemathesis.generation.feedback import FeedbackSources
@@ -55,10 +54,3 @@ def coverage_cases(operation: Any, mode: GenerationMode) -> list[Any]:
         except Exception:  # Schemathesis could not cover it: fuzzing still runs
             return found
     return found
-
-
-def with_examples(test: Callable[..., Any], cases: list[Any], **extra: Any) -> Callable[..., Any]:
-    """``test`` with each case attached as an explicit example (run in the given order)."""
-    for case in reversed(cases):  # Hypothesis runs explicit examples in reverse order
-        test = hypothesis.example(case=case, **extra)(test)
-    return test
