@@ -154,9 +154,9 @@ def run_check(args: argparse.Namespace) -> int:
     if summary.results:
         console.print(render_summary(summary.results))
         for line in describe_cuts(summary.results):
-            console.print(line, style="yellow", highlight=False)
+            console.print(line, style="yellow", highlight=False, markup=False)
         for line in hollow_coverage(summary.results):
-            console.print(f"warning: {line}", style="bold yellow", highlight=False)
+            console.print(f"warning: {line}", style="bold yellow", highlight=False, markup=False)
     failed = any(r.outcome in (Outcome.FAILED, Outcome.ERROR) for r in summary.results)
     if code == pytest.ExitCode.USAGE_ERROR:
         return 2

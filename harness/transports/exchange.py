@@ -43,6 +43,8 @@ _CURL_SKIPPED = frozenset(
 )
 _TRUNCATED = "… [{more} more characters]"
 # Marks a placeholder inside a curl argument; NUL cannot occur in text a shell would accept.
+#: Credentials harness makes up on purpose (wrong, forged): never secrets, shown as sent.
+HARNESS_MARKERS = ("harness-invalid-credential", "harness-forged-", "-from-harness")
 _VAR = "\x00"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -334,7 +336,8 @@ def to_curl(
             continue
         scrubbed = scrub(value)
         known = _VAR in scrubbed  # a credential the caller named: show its own variable
-        shown = _placeholder(name, value) if name.lower() in names and not known else scrubbed
+        hidden = name.lower() in names and not known and not is_harness_marker(value)
+        shown = _placeholder(name, value) if hidden else scrubbed
         words += ["-H", f"{name}: {shown}"]
     if b"\x00" in request.body:  # binary: no shell argument can hold it
         words += ["--data-binary", "@request-body.bin"]
@@ -386,6 +389,11 @@ def _basic_pair(name: str, value: str, scrub: Callable[[str], str]) -> str | Non
     if _VAR not in shown:  # a password nobody named: a variable the reader sets
         shown = f"{_VAR}PASSWORD{_VAR}"
     return f"{scrub(user)}:{shown}"
+
+
+def is_harness_marker(value: str) -> bool:
+    """A credential harness made up to be refused: public, shown as sent in curl lines."""
+    return any(marker in value for marker in HARNESS_MARKERS)
 
 
 def _placeholder(name: str, value: str) -> str:

@@ -61,6 +61,9 @@ def build_app(client_secret: str) -> Starlette:
             return PlainTextResponse("Internal Server Error", status_code=500)  # bug
         return JSONResponse({"id": "n1", **body}, status_code=201)
 
+    async def items(request: Request) -> Response:
+        return await (create_item if request.method == "POST" else list_items)(request)
+
     async def get_item(request: Request) -> Response:
         if not authorized(request):
             return problem(401, "ERR_401")
@@ -81,8 +84,7 @@ def build_app(client_secret: str) -> Starlette:
         routes=[
             Route("/oauth/token", token, methods=["POST"]),
             Route("/health", health),
-            Route("/items", list_items, methods=["GET"]),
-            Route("/items", create_item, methods=["POST"]),
+            Route("/items", items, methods=["GET", "POST"]),  # one route: a complete Allow
             Route("/items/{id}", get_item),
             Route("/reports", report),
             Route("/export", export),
