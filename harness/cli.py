@@ -21,7 +21,7 @@ from harness.contract import Contract, load_contract
 from harness.diff import FORMATS as DIFF_FORMATS
 from harness.diff import render as render_diff
 from harness.diff import run_diff
-from harness.diff.drift import read_drift, render_drift_markdown
+from harness.diff.drift import read_drift, render_drift_html, render_drift_markdown
 from harness.errors import ContractError, UsageError
 from harness.lint import lint, render_json, render_text
 from harness.options import unknown_environment, writable_folder
@@ -292,6 +292,7 @@ def _drift(source: Path, history: Path | None, since: str) -> int:
     drifts = read_drift(history or source / "history.sqlite", since)
     text = render_drift_markdown(drifts, since)
     write_atomically(source / "drift.md", text + "\n")
+    write_atomically(source / "drift.html", render_drift_html(drifts, since))
     print(text)
     return 0
 

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,44 @@ def render_drift_markdown(drifts: list[Drift], since: str) -> str:
 
 def _shown(value: Any) -> str:
     return "-" if value is None else str(value)
+
+
+def render_drift_html(drifts: list[Drift], since: str) -> str:
+    """The same drift as a self-contained page (no script, no external asset)."""
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Drift since {escape(since)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem}"
+        ".bad{color:#b00}.good{color:#070}</style></head><body>",
+        f"<h1>Drift since {escape(since)}</h1>",
+    ]
+    if not drifts:
+        parts.append(f"<p>No runs recorded since {escape(since)}.</p>")
+    for drift in drifts:
+        first, last = drift.runs[0], drift.runs[-1]
+        parts += [
+            f"<h2>{escape(drift.integration)}</h2>",
+            f"<p>{len(drift.runs) - 1} run(s) after the baseline {escape(first.run_id)} "
+            f"({escape(first.started)}); latest {escape(last.run_id)} "
+            f"({escape(last.started)}).</p>",
+        ]
+        for title, checks, css in (
+            ("Newly failing", drift.newly_failing, "bad"),
+            ("Fixed", drift.fixed, "good"),
+            ("Flaky (flipped twice or more)", drift.flaky, "bad"),
+        ):
+            items = "".join(f"<li class='{css}'><code>{escape(c)}</code></li>" for c in checks)
+            parts.append(f"<h3>{title}</h3><ul>{items or '<li>none</li>'}</ul>")
+        rows = "".join(
+            f"<tr><td>{escape(name)}</td><td>{escape(_shown(a))}</td><td>{escape(_shown(b))}</td></tr>"
+            for name, (a, b) in drift.trends.items()
+        )
+        parts.append(
+            "<h3>Trends</h3><table><tr><th>metric</th><th>baseline</th><th>latest</th></tr>"
+            f"{rows}</table>"
+        )
+        changed = " → ".join(drift.versions) if len(drift.versions) > 1 else "unchanged"
+        parts.append(f"<h3>Contract / API version</h3><p>{escape(changed)}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

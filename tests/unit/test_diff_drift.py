@@ -71,6 +71,10 @@ def test_drift_page_and_command(history: Path, capsys: pytest.CaptureFixture[str
     assert "1.2.0 → 1.3.0" in text
     assert main(["report", "--from", str(history.parent), "--since", "run1"]) == 0
     assert (history.parent / "drift.md").read_text().startswith("# Drift since run1")
+    page = (history.parent / "drift.html").read_text()
+    assert "<h1>Drift since run1</h1>" in page
+    assert "<li class='bad'><code>a</code></li>" in page  # newly failing, as in the Markdown
+    assert "<script" not in page
 
 
 def test_drift_without_history_is_a_usage_error(tmp_path: Path) -> None:
