@@ -43,6 +43,7 @@ class Drift:
     flaky: tuple[str, ...]
     trends: Mapping[str, tuple[Any, Any]]
     versions: tuple[str, ...]
+    new_undeclared_errors: tuple[str, ...] = ()  # error answers no declared code matches
 
 
 def read_drift(history: Path, since: str) -> list[Drift]:
@@ -112,7 +113,10 @@ def _drift(integration: str, runs: list[Run], since: str) -> Drift | None:
         if name in first.metrics or name in last.metrics
     }
     versions = tuple(dict.fromkeys(run.version for run in window if run.version))
+    before = set(first.metrics.get("undeclared_errors") or ())
+    undeclared = sorted(set(last.metrics.get("undeclared_errors") or ()) - before)
     return Drift(
+        new_undeclared_errors=tuple(undeclared),
         integration=integration,
         runs=tuple(window),
         newly_failing=tuple(newly),
@@ -145,6 +149,7 @@ def render_drift_markdown(drifts: list[Drift], since: str) -> str:
             ("Newly failing", drift.newly_failing),
             ("Fixed", drift.fixed),
             ("Flaky (flipped twice or more)", drift.flaky),
+            ("New undeclared error answers", drift.new_undeclared_errors),
         ):
             lines.append(f"### {title}")
             lines += [f"- `{check}`" for check in checks] or ["- none"]
@@ -186,6 +191,7 @@ def render_drift_html(drifts: list[Drift], since: str) -> str:
             ("Newly failing", drift.newly_failing, "bad"),
             ("Fixed", drift.fixed, "good"),
             ("Flaky (flipped twice or more)", drift.flaky, "bad"),
+            ("New undeclared error answers", drift.new_undeclared_errors, "bad"),
         ):
             items = "".join(f"<li class='{css}'><code>{escape(c)}</code></li>" for c in checks)
             parts.append(f"<h3>{title}</h3><ul>{items or '<li>none</li>'}</ul>")

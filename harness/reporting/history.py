@@ -43,6 +43,18 @@ CREATE INDEX IF NOT EXISTS runs_by_integration ON runs(integration, id);
 _BAD = frozenset({Outcome.FAILED.value, Outcome.ERROR.value})
 
 
+def undeclared_errors(results: Iterable[CheckResult]) -> list[str]:
+    """The distinct error answers no declared code matched ('422 with error.code=X')."""
+    found = {
+        str(item.get("found"))
+        for result in results
+        if result.name == "observed_errors_declared"
+        for item in result.data.get("observed_undeclared") or ()
+        if isinstance(item, Mapping)
+    }
+    return sorted(found)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunRecord:
     key: int
@@ -150,7 +162,7 @@ class History:
             run.get("mode"),
             run.get("seed"),
             status,
-            json.dumps(dict(metrics), default=str),
+            json.dumps({**metrics, "undeclared_errors": undeclared_errors(results)}, default=str),
         )
         try:
             with self._connect() as db:

@@ -27,6 +27,14 @@ def _record(history: History, index: int) -> None:
         )
         for check, outcome in outcomes.items()
     ]
+    undeclared = [{"found": "418 with error.code='TEAPOT'"}] if index == 2 else []
+    results.append(
+        CheckResult(
+            id="observed", integration="acme-crm", family="errors",
+            name="observed_errors_declared", outcome=Outcome.PASSED,  # its data is what counts
+            data={"observed_undeclared": undeclared},
+        )
+    )  # fmt: skip
     history.record(
         "acme-crm",
         {"run_id": f"run{index}", "started": started},
@@ -53,6 +61,7 @@ def test_drift_since_a_run_compares_with_the_run_before(history: Path) -> None:
     assert drift.flaky == ("c",)  # passed → failed → passed
     assert drift.trends["p95_ms"] == (30.0, 60.0)
     assert drift.versions == ("1.2.0", "1.3.0")
+    assert drift.new_undeclared_errors == ("418 with error.code='TEAPOT'",)
 
 
 def test_drift_since_a_date(history: Path) -> None:
@@ -69,6 +78,7 @@ def test_drift_page_and_command(history: Path, capsys: pytest.CaptureFixture[str
     assert "### Newly failing\n- `a`" in text
     assert "| p95_ms | 30.0 | 60.0 |" in text
     assert "1.2.0 → 1.3.0" in text
+    assert "### New undeclared error answers\n- `418 with error.code='TEAPOT'`" in text
     assert main(["report", "--from", str(history.parent), "--since", "run1"]) == 0
     assert (history.parent / "drift.md").read_text().startswith("# Drift since run1")
     page = (history.parent / "drift.html").read_text()
