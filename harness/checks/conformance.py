@@ -152,6 +152,7 @@ class _Run:
     token_endpoint: bool = False  # examples may carry the run's own client credentials
     credentials: list[tuple[str, str]] = field(default_factory=list)  # (location, name)
     auth_probed: bool = False
+    located: bool = False  # a 201's Location was followed once
     noted: int = 0  # refusals the local sandbox marked as missing from the document
     reached: Reached = field(default_factory=Reached)
     last: Exchanged | None = None
@@ -307,6 +308,25 @@ class _Run:
                 self.findings.append((found, probe))  # probed once: nothing to shrink
                 return
 
+    def _follow_location(self, response: httpx.Response) -> None:
+        """A 201's ``Location`` names the new resource: when the document says how to read
+        it, it must be there (RFC 9110 §15.3.2)."""
+        location = response.headers.get("Location")
+        if response.status_code != 201 or not location or self.located:
+            return
+        path = httpx.URL(response.url).join(location).path
+        base = httpx.URL(self.context.target.base_url).path.rstrip("/")
+        relative = path[len(base) :] if base and path.startswith(base) else path
+        if not _documented_read(self.context.contract, relative):
+            return
+        self.located = True  # once per check: one follow proves or disproves the header
+        answer = self.context.client(retry=False).request("GET", relative)
+        if answer.status_code == 404:
+            raise ResourceUnavailable(
+                f"{self.operation.label} answered 201 with Location: {location}, but GET "
+                f"{relative} answered 404: the Location names no resource"
+            )
+
     def _use_known_resource(self, case: Any, source: Any) -> dict[str, Any] | None:
         """Create a resource with the linked creator and point ``case`` at it."""
         assert self.creator is not None
@@ -353,6 +373,7 @@ class _Run:
         case.validate_response(exchanged.response, checks=checks)
         if self.mode is GenerationMode.POSITIVE and is_success(exchanged.response):
             self._probe_auth(case)
+            self._follow_location(exchanged.response)
         if self.mode is GenerationMode.NEGATIVE:
             _require_declared_error(self.context, exchanged)
 
@@ -379,6 +400,21 @@ def _creator(context: CheckContext, operation: Operation) -> Creator | None:
         return None  # never write to a protected environment to make a read succeed
     found = creators_for(dict(document.raw), operation.operation_id, names)
     return found[0] if found else None
+
+
+def _documented_read(contract: Contract, path: str) -> bool:
+    """Whether a documented GET operation's path template matches ``path``."""
+    document = contract.document
+    if document is None:
+        return False
+    for operation in document.operations.values():
+        if operation.method != "get":
+            continue
+        escaped = re.escape(operation.path).replace(r"\{", "{").replace(r"\}", "}")
+        pattern = _PATH_TEMPLATE.sub("[^/]+", escaped)
+        if re.fullmatch(pattern, path):
+            return True
+    return False
 
 
 def _fresh_idempotency_key(context: CheckContext, source: Any) -> None:
