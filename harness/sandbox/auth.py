@@ -141,6 +141,8 @@ class Authenticator:
         self._realm = contract.id
         self.key_name, self.key_in = _api_key_location(contract, spec)
         schemes = spec.raw.get("components", {}).get("securitySchemes") or {}
+        self._schemes = {str(k): v for k, v in schemes.items() if isinstance(v, Mapping)}
+        self._document_security = spec.raw.get("security")
         self._oauth_schemes = {
             name for name, s in schemes.items() if isinstance(s, dict) and s.get("type") == "oauth2"
         }
@@ -163,6 +165,34 @@ class Authenticator:
 
     def authenticate(self, op: OperationSpec, request: Request, now: float) -> Principal | Denied:
         """The caller of ``request`` to ``op``, or why it is refused."""
+        found = self._authenticate(op, request, now)
+        if isinstance(found, Principal) and not self._companions_present(op, request):
+            return Denied(401, "missing", self.challenge())
+        return found
+
+    def _companions_present(self, op: OperationSpec, request: Request) -> bool:
+        """The other API keys a requirement names beside ours (``{key: [], client: []}``).
+
+        Their values are not known to the sandbox, so only their presence is checked; a
+        requirement without them, or an operation whose requirements do not name any, holds.
+        """
+        requirements = op.security if op.security is not None else self._document_security
+        alternatives = [r for r in requirements or () if isinstance(r, Mapping)]
+        if not alternatives:
+            return True
+        sources = {"query": request.query_params, "cookie": request.cookies}
+        for requirement in alternatives:
+            keys = [self._schemes.get(name) or {} for name in requirement]
+            others = [
+                (str(k.get("in", "header")), str(k.get("name", "")))
+                for k in keys
+                if k.get("type") == "apiKey" and str(k.get("name", "")) != self.key_name
+            ]
+            if all(sources.get(where, request.headers).get(name) for where, name in others):
+                return True
+        return False
+
+    def _authenticate(self, op: OperationSpec, request: Request, now: float) -> Principal | Denied:
         if self.type is AuthType.API_KEY:
             sources = {"query": request.query_params, "cookie": request.cookies}
             source = sources.get(self.key_in, request.headers)
