@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import yaml
 
+from harness.contract.refs import RefError, deref
 from harness.errors import UsageError
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -339,14 +340,12 @@ def _description(document: Mapping[str, Any], operation: _Op, status: int) -> st
     return " ".join(text.split())[:160] or f"HTTP {status}"
 
 
-def _follow(document: Mapping[str, Any], node: Any, hops: int = 8) -> Any:
-    """``node`` with local ``$ref``s followed (a bounded number of hops: refs may cycle)."""
-    while hops and isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/"):
-        target: Any = document
-        for escaped in str(node["$ref"])[2:].split("/"):
-            part = escaped.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        node, hops = target, hops - 1
+def _follow(document: Mapping[str, Any], node: Any) -> Any:
+    """``node`` with its local ``$ref`` chain followed ({} when it loops or leads nowhere)."""
+    try:
+        node = deref(document, node)
+    except (RefError, LookupError, TypeError, ValueError):
+        return {}
     return node if isinstance(node, dict) else {}
 
 

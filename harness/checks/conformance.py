@@ -28,6 +28,7 @@ from harness.auth import NoAuth
 from harness.checks.base import Check, CheckContext, Mode, Verdict
 from harness.checks.cases import InvalidCredential, credential_parameters, is_success, send_case
 from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
+from harness.checks.operations import SAFE_METHODS
 from harness.checks.phases import coverage_cases, documented_examples
 from harness.checks.reached import Reached
 from harness.checks.resources import Creator, creators_for, extract
@@ -42,7 +43,6 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 SANDBOX_NOTE = "Harness-Sandbox-Note"
 #: Refusals HTTP defines for any resource; no error table lists them.
 _PROTOCOL_REFUSALS = frozenset({405, 501})
-SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 #: Explicit (examples, coverage) requests in flight at once, in a live run.
 EXPLICIT_IN_FLIGHT = 4
 POSITIVE_CHECKS = (
