@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.checks import mapping
-from harness.checks.base import RunSettings
+from harness.checks.mapping import entities as mapping
 from harness.contract import load_contract
+from harness.settings import RunSettings
 
 FIELDS = 50
 EXAMPLES = 200

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.checks.compliance import hygiene_problems
+from harness.checks.compliance.guide import hygiene_problems
 from harness.contract import load_contract
 from harness.contract.completeness import missing_sections, unset_variables
 from harness.contract.safety import safety_warnings

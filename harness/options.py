@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from harness.errors import ContractError, UsageError
-from harness.results import Family
 
 if TYPE_CHECKING:
-    from harness.checks.base import RunSettings
+    from harness.settings import RunSettings
     from harness.transports.breaker import Budget
 
 
@@ -150,7 +149,8 @@ def settings_from(config: _Config, *, seed: int | None, fresh_seed: int) -> RunS
     Imports the check families (about a second): the plugin calls it only once harness is
     used, so that pytest in a project without contracts stays fast.
     """
-    from harness.checks.base import Mode, RunSettings  # noqa: PLC0415 - see the docstring
+    from harness.checks.registry import families  # noqa: PLC0415 - see the docstring
+    from harness.settings import Mode, RunSettings  # noqa: PLC0415 - see the docstring
 
     raw = {option.name: option.value(config) for option in OPTIONS}
     for option in OPTIONS:
@@ -164,7 +164,7 @@ def settings_from(config: _Config, *, seed: int | None, fresh_seed: int) -> RunS
         names = [part for item in raw["families"] for part in str(item).split(",") if part]
         _refuse_empty("--harness-family", names or [""])
         values["families"] = frozenset(
-            _choice("--harness-family", name, [f.value for f in Family]) for name in names
+            _choice("--harness-family", name, list(families())) for name in names
         )
     if raw["examples"]:
         values["examples"] = _integer(

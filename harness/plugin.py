@@ -19,15 +19,16 @@ from harness import __version__
 from harness.discovery import is_contract
 from harness.errors import CheckFailure, ContractError, HarnessError, UsageError
 from harness.options import OPTIONS, budget_from, harness_requested, settings_from
-from harness.results import CheckResult, Family, Outcome
+from harness.results import CheckResult, Outcome
 from harness.results_writer import RESULT_KEY, ResultsWriter
 
 if TYPE_CHECKING:
-    from harness.checks.base import Check, RunSettings
-    from harness.checks.retry_judge import RetryVerdict
-    from harness.checks.webhooks_kit import WebhookKit
+    from harness.checks.base import Check
+    from harness.checks.retry.judge import RetryVerdict
+    from harness.checks.webhooks.kit import WebhookKit
     from harness.contract import Contract
     from harness.runner import ContractRun
+    from harness.settings import RunSettings
     from harness.transports.breaker import RunClock
 
 # What makes pytest slow to start (Schemathesis, Hypothesis, the checks, the sandbox) is
@@ -60,8 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for family in Family:
-        config.addinivalue_line("markers", f"harness_{family}: harness checks of family {family}")
+    from harness.checks.registry import families  # noqa: PLC0415 - imports no family
+
+    for name, family in families().items():
+        config.addinivalue_line("markers", f"harness_{name}: {family.description}")
     config.addinivalue_line("markers", "harness_contract(path): contract for harness_* fixtures")
     config.stash[FRESH_SEED] = random.SystemRandom().randrange(2**31)
     config.stash[RUNS] = {}
@@ -233,7 +236,7 @@ def harness_client(harness_contract: Contract, harness_sandbox: Any) -> Iterator
 def harness_webhooks(harness_contract: Contract) -> WebhookKit:
     """Signed, tampered and forged deliveries for a handler (``.matrix(app_or_url)``,
     ``.send``), and a receiver to verify a sandbox's deliveries (``.receiver()``, ``.verify``)."""
-    from harness.checks.webhooks_kit import WebhookKit  # noqa: PLC0415 - lazy, see the top
+    from harness.checks.webhooks.kit import WebhookKit  # noqa: PLC0415 - lazy, see the top
 
     return WebhookKit(harness_contract)
 
@@ -247,7 +250,7 @@ def harness_retry_judge(harness_contract: Contract, harness_sandbox: Any) -> Any
     (``retry_after_s`` adds ``Retry-After``), runs your call, and judges the times the
     sandbox recorded: ``assert verdict, verdict.message``.
     """
-    from harness.checks.retry_judge import judge_recorded  # noqa: PLC0415 - lazy, see the top
+    from harness.checks.retry.judge import judge_recorded  # noqa: PLC0415 - lazy, see the top
     from harness.sandbox import Fault  # noqa: PLC0415 - lazy, see the top
     from harness.transports.client import retry_policy_for  # noqa: PLC0415 - lazy, see the top
 
@@ -282,7 +285,7 @@ class ContractFile(pytest.File):
     """One contract: its families are the children, their checks the grandchildren."""
 
     def collect(self) -> Iterator[pytest.Collector]:
-        from harness.checks import plan_checks  # noqa: PLC0415 - lazy, see the top
+        from harness.checks.registry import plan_checks  # noqa: PLC0415 - lazy, see the top
         from harness.contract import load_contract  # noqa: PLC0415 - lazy, see the top
         from harness.runner import ContractRun  # noqa: PLC0415 - lazy, see the top
 
@@ -362,10 +365,15 @@ class CheckItem(pytest.Item):
     def _describe_for_allure(self, exchanges: list[Any]) -> None:
         import allure  # noqa: PLC0415 - lazy, see the top
 
+        from harness.checks.registry import family  # noqa: PLC0415 - lazy, see the top
         from harness.reporting.allure_files import attachments, labels  # noqa: PLC0415 - lazy, see the top
 
         names = labels(
-            self.contract.id, str(self.check.family), self.check.name, subject=self.check.subject
+            self.contract.id,
+            self.check.family,
+            self.check.name,
+            severity=family(self.check.family).severity,
+            subject=self.check.subject,
         )
         dynamic: Any = allure.dynamic  # allure-pytest ships no type hints
         dynamic.epic(names["epic"])
@@ -381,14 +389,18 @@ class CheckItem(pytest.Item):
             allure.attach(item.body, name=item.name, attachment_type=kind)
 
     def _result(self, outcome: Outcome, message: str) -> CheckResult:
-        return CheckResult(
-            id=self.nodeid,
-            integration=self.contract.id,
-            family=str(self.check.family),
-            name=self.check.name,
-            outcome=outcome,
-            message=message,
-            contract_line=str(self.check.loc),
+        from harness.runner import with_family_traits  # noqa: PLC0415 - lazy, see the top
+
+        return with_family_traits(
+            CheckResult(
+                id=self.nodeid,
+                integration=self.contract.id,
+                family=str(self.check.family),
+                name=self.check.name,
+                outcome=outcome,
+                message=message,
+                contract_line=str(self.check.loc),
+            )
         )
 
     def _keep(self, result: CheckResult) -> None:

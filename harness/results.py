@@ -22,23 +22,6 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
-class Family(StrEnum):
-    CONTRACT = "contract"
-    CONFIG = "config"
-    AUTH = "auth"
-    CONFORMANCE = "conformance"
-    WORKFLOWS = "workflows"
-    MAPPING = "mapping"
-    ERRORS = "errors"
-    RETRY = "retry"
-    RATELIMIT = "ratelimit"
-    WEBHOOKS = "webhooks"
-    HEALTH = "health"
-    PERFORMANCE = "performance"
-    SECURITY = "security"
-    COMPLIANCE = "compliance"
-
-
 INCONCLUSIVE_KEY = "inconclusive"  # data[INCONCLUSIVE_KEY] is True: nothing to judge
 SUBJECT_KEY = "subject"  # data[SUBJECT_KEY] == SUBJECT_CLIENT: judges harness's own client
 SUBJECT_CLIENT = "client"
@@ -60,6 +43,8 @@ class CheckResult:
     seed: int | None = None
     contract_line: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    requirement: bool = False  # its family's checks are compliance requirements (registry)
+    provoking: bool = False  # its family provokes errors/429s on purpose (registry)
 
     @property
     def inconclusive(self) -> bool:

@@ -18,8 +18,8 @@ from harness import __version__
 from harness.results import CheckResult, render_results, write_atomically
 
 if TYPE_CHECKING:
-    from harness.checks.base import RunSettings
     from harness.reporting import ReportSet
+    from harness.settings import RunSettings
 
 RESULT_KEY = "harness_result"
 STALE_REPORTS = ("health.json", "compliance.json", "summary.md", "report.html")

@@ -17,11 +17,13 @@ from typing import Any, TypeVar
 
 import httpx
 
-from harness.checks.base import Check, Mode, RunSettings, Subject, Target, Verdict, about_client
+from harness.checks.base import Check, Subject, Verdict, about_client
 from harness.checks.generation import pinned_generation
+from harness.checks.registry import families
 from harness.contract import Contract
 from harness.errors import CheckFailure, HarnessError
 from harness.results import CheckResult, Outcome
+from harness.settings import Mode, RunSettings, Target
 from harness.targets import open_target
 from harness.transports.breaker import (
     Budget,
@@ -289,19 +291,29 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
     outcome, message, data = _cassette_outcome(run, outcome, message, data)
     if check.subject is Subject.CLIENT:  # judges harness's own client (checks/base.py)
         data = about_client(data)
-    return CheckResult(
-        id=check_id,
-        integration=run.contract.id,
-        family=str(check.family),
-        name=check.name,
-        outcome=outcome,
-        duration_s=round(time.perf_counter() - start, 4),
-        message=redact_text(message, run.secrets()),
-        evidence=redact_value(tuple(evidence), run.secrets()),
-        seed=context.seed,
-        contract_line=str(check.loc),
-        data=redact_value(data, run.secrets()),
+    return with_family_traits(
+        CheckResult(
+            id=check_id,
+            integration=run.contract.id,
+            family=str(check.family),
+            name=check.name,
+            outcome=outcome,
+            duration_s=round(time.perf_counter() - start, 4),
+            message=redact_text(message, run.secrets()),
+            evidence=redact_value(tuple(evidence), run.secrets()),
+            seed=context.seed,
+            contract_line=str(check.loc),
+            data=redact_value(data, run.secrets()),
+        )
     )
+
+
+def with_family_traits(result: CheckResult) -> CheckResult:
+    """``result`` with what reports need to know of its family (``checks.registry``)."""
+    traits = families().get(result.family)
+    if traits is None:
+        return result
+    return replace(result, requirement=traits.requirement, provoking=traits.provoking)
 
 
 def _refusal(run: ContractRun) -> tuple[Outcome, str] | None:
@@ -318,15 +330,17 @@ def _refusal(run: ContractRun) -> tuple[Outcome, str] | None:
 def _not_started(
     run: ContractRun, check: Check, check_id: str, outcome: Outcome, why: str
 ) -> CheckResult:
-    return CheckResult(
-        id=check_id,
-        integration=run.contract.id,
-        family=str(check.family),
-        name=check.name,
-        outcome=outcome,
-        message=why,
-        contract_line=str(check.loc),
-        data={CUT_KEY: why},
+    return with_family_traits(
+        CheckResult(
+            id=check_id,
+            integration=run.contract.id,
+            family=str(check.family),
+            name=check.name,
+            outcome=outcome,
+            message=why,
+            contract_line=str(check.loc),
+            data={CUT_KEY: why},
+        )
     )
 
 

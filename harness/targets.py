@@ -13,10 +13,10 @@ import httpx
 
 from harness.auth import credentials_from_contract
 from harness.auth.credentials import invent_credentials
-from harness.checks.base import Mode, RunSettings, Target
 from harness.contract import Contract
 from harness.errors import TransportError, UsageError
 from harness.sandbox import running_sandbox
+from harness.settings import Mode, RunSettings, Target
 
 PROBE_TIMEOUT_S = 5.0
 

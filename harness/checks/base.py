@@ -29,83 +29,24 @@ with ``--harness-strict-contract``. A vendor's 500 and a stale changelog never s
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from harness.contract import Contract
-from harness.contract.model import Environment
 from harness.errors import CheckFailure, Location
-from harness.results import (
-    HYGIENE_KEY,
-    INCONCLUSIVE_KEY,
-    SUBJECT_CLIENT,
-    SUBJECT_KEY,
-    Family,
-    Outcome,
-)
+from harness.results import HYGIENE_KEY, INCONCLUSIVE_KEY, SUBJECT_CLIENT, SUBJECT_KEY, Outcome
+from harness.settings import RunSettings, Target
 
 if TYPE_CHECKING:
     import httpx
 
-    from harness.auth import Credentials
     from harness.transports.client import HarnessClient
     from harness.transports.exchange import Exchange
 
 
 T = TypeVar("T")
-
-
-class Mode(StrEnum):
-    LIVE = "live"
-    RECORD = "record"
-    REPLAY = "replay"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunSettings:
-    """The options of one run, after defaults (``--harness-*`` and ``harness_*`` ini keys)."""
-
-    environment: str = "local"
-    mode: Mode = Mode.LIVE
-    families: frozenset[str] = frozenset()  # empty: every family
-    examples: int = 20
-    seed: int = 0
-    base_url: str | None = None
-    allow_protected: bool = False
-    report_dir: str = "reports"
-    probe_large: bool = False  # probe rate limits above ratelimit.LARGE_LIMIT too
-    strict_contract: bool = False  # contract-hygiene findings fail the run (else: skipped)
-
-    def check_seed(self, check_id: str) -> int:
-        """A per-check seed: stable for a run seed, different between checks."""
-        return zlib.crc32(f"{self.seed}:{check_id}".encode()) & 0x7FFFFFFF
-
-
-class SandboxControls(Protocol):
-    """The part of the local sandbox's controls that checks use."""
-
-    def revoke_tokens(self) -> None: ...
-
-    def advance_clock(self, seconds: float) -> None: ...
-
-    def set_rate_limit_enforcement(self, enabled: bool) -> None: ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Target:
-    """Where requests go: a base URL, the credentials it accepts, and (locally) controls."""
-
-    environment: Environment
-    base_url: str
-    credentials: Credentials
-    controls: SandboxControls | None = None
-
-    @property
-    def protected(self) -> bool:
-        return self.environment.protected
 
 
 class CheckContext(Protocol):
@@ -221,7 +162,7 @@ CheckFunction = Callable[[CheckContext], "Verdict | None"]
 class Check:
     """One verifiable claim of the contract."""
 
-    family: Family
+    family: str  # a name in checks.registry
     name: str
     run: CheckFunction
     description: str

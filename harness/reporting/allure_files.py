@@ -17,20 +17,6 @@ from harness.results import SUBJECT_CLIENT, write_atomically
 from harness.transports.exchange import Exchange, excerpt
 
 ATTACHED_EXCHANGES = 5
-#: Family → Allure severity (blocker, critical, normal, minor, trivial).
-SEVERITY = {
-    "auth": "blocker",
-    "health": "critical",
-    "security": "critical",
-    "conformance": "normal",
-    "errors": "normal",
-    "retry": "normal",
-    "ratelimit": "normal",
-    "webhooks": "critical",
-    "mapping": "normal",
-    "compliance": "minor",
-    "config": "minor",
-}
 CATEGORIES = [
     {
         "name": "Contract violated",
@@ -65,7 +51,9 @@ class Attachment:
     kind: str  # "json" | "text"
 
 
-def labels(integration: str, family: str, name: str, *, subject: str = "") -> dict[str, str]:
+def labels(
+    integration: str, family: str, name: str, *, severity: str = "normal", subject: str = ""
+) -> dict[str, str]:
     """epic = integration, feature = family, story = the operation or code the check is about.
 
     A check of harness's own client (``subject == "client"``) gets the feature
@@ -76,7 +64,7 @@ def labels(integration: str, family: str, name: str, *, subject: str = "") -> di
         "epic": integration,
         "feature": f"{family} (harness client)" if subject == SUBJECT_CLIENT else family,
         "story": story,
-        "severity": SEVERITY.get(family, "normal"),
+        "severity": severity,
     }
 
 

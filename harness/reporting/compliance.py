@@ -19,7 +19,6 @@ from harness.contract import Contract
 from harness.results import CheckResult, Outcome
 
 COMPLIANCE_FORMAT = 1
-FAMILIES = ("security", "compliance", "config")
 WARNING = "warning"
 _ERROR_CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9]+\b")
 _TASK = re.compile(r"maintenance\[(?P<task>[^\]]+)\]")
@@ -77,8 +76,8 @@ def build_compliance(
 ) -> dict[str, Any]:
     """The ``compliance.json`` document (shape: ``harness/reporting/compliance.schema.json``)."""
     chosen = sorted(
-        (result for result in results if result.family in FAMILIES),
-        key=lambda result: (FAMILIES.index(result.family), result.name),
+        (result for result in results if result.requirement),
+        key=lambda result: (result.family, result.name),
     )
     requirements = [
         {

@@ -29,7 +29,6 @@ from harness.transports.exchange import Exchange
 from harness.transports.ratelimit_headers import parse_rate_limit
 
 EXCHANGES_KEY = "exchanges"
-PROVOKING_FAMILIES = frozenset({"ratelimit", "retry"})
 
 
 def compact_exchange(exchange: Exchange) -> dict[str, Any]:
@@ -51,7 +50,7 @@ def compact_exchange(exchange: Exchange) -> dict[str, Any]:
 def exchanges_of(results: Iterable[CheckResult]) -> list[Mapping[str, Any]]:
     """Every request record of the results; those of provoking families are marked so."""
     return [
-        {**item, "provoked": result.family in PROVOKING_FAMILIES or result.about_client}
+        {**item, "provoked": result.provoking or result.about_client}
         for result in results
         for item in result.data.get(EXCHANGES_KEY, ()) or ()
         if isinstance(item, Mapping)

@@ -10,11 +10,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from harness.checks.base import Check, CheckContext, Mode, RunSettings
+from harness.checks.base import Check, CheckContext
 from harness.contract import load_contract
 from harness.errors import Location
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.runner import ContractRun, run_check
+from harness.settings import Mode, RunSettings
 from harness.transports.cassette import Cassette, Interaction
 from harness.transports.cassette_scrub import Scrubber, encoded_forms
 from harness.transports.cassette_session import write_verified
@@ -76,7 +77,7 @@ def test_no_planted_secret_survives_in_the_cassette(
     contract = load_contract(ACME)
     run = ContractRun(contract, RunSettings(mode=Mode.RECORD, seed=1))
     check = Check(
-        family=Family.SECURITY,
+        family="security",
         name="planted",
         run=_plant,
         description="plants secrets",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import plan_checks
-from harness.checks.base import RunSettings
+from harness.checks.registry import plan_checks
 from harness.contract import load_contract
 from harness.results import CheckResult, Outcome
 from harness.runner import ContractRun, run_check
+from harness.settings import RunSettings
 
 ACME = Path(__file__).parents[2] / "contracts" / "acme-crm"
 FAMILIES = frozenset({"errors", "retry", "ratelimit"})

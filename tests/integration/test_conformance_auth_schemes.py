@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from harness.auth import NoAuth
-from harness.checks.base import RunSettings
-from harness.checks.cases import send_case
-from harness.checks.conformance import schemathesis_schema
-from harness.checks.evidence import credential_variables, curl_line
+from harness.checks.conformance.cases import send_case
+from harness.checks.conformance.evidence import credential_variables, curl_line
+from harness.checks.conformance.operation import schemathesis_schema
 from harness.contract import load_contract
 from harness.runner import Context, ContractRun
+from harness.settings import RunSettings
 from harness.transports.client import RequestNotSendable
 from tests.support.servers import serve
 from tests.targets.auth_schemes.expiring import build_app as build_expiring

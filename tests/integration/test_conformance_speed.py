@@ -16,12 +16,12 @@ import pytest
 from schemathesis import GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_many
 
-from harness.checks.base import RunSettings
-from harness.checks.cases import send_case
-from harness.checks.conformance import _creator, _Run, schemathesis_schema
-from harness.checks.phases import coverage_cases
+from harness.checks.conformance.cases import send_case
+from harness.checks.conformance.operation import _creator, _Run, schemathesis_schema
+from harness.checks.conformance.phases import coverage_cases
 from harness.contract import load_contract
 from harness.runner import Context, ContractRun
+from harness.settings import RunSettings
 
 CONTRACT = Path(__file__).parents[2] / "contracts" / "acme-crm"
 REPEATED_KEY = {"Idempotency-Key": "0"}

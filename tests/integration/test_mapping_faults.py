@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from harness.checks import mapping
-from harness.checks.base import Check, RunSettings, Verdict
+from harness.checks.base import Check, Verdict
+from harness.checks.mapping import entities as mapping
 from harness.contract import Contract, load_contract
 from harness.errors import CheckFailure
+from harness.settings import RunSettings
 
 FAULTS = Path(__file__).parents[1] / "targets" / "mapping_faults"
 

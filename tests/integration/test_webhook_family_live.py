@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from harness import load_contract
-from harness.checks.base import RunSettings
-from harness.checks.webhooks import plan
+from harness.checks.webhooks.provider import plan
 from harness.contract import Contract
 from harness.results import CheckResult, Outcome
 from harness.runner import ContractRun, run_check
+from harness.settings import RunSettings
 from harness.webhooks.sender import other_secret
 from tests.support.servers import serve
 
@@ -106,7 +106,7 @@ def test_an_unreachable_handler_is_an_error_of_the_run(secret: str) -> None:
 
 
 def test_a_wsgi_handler_runs_in_process_and_a_plain_receiver_records() -> None:
-    from harness.checks.webhooks_kit import WebhookKit
+    from harness.checks.webhooks.kit import WebhookKit
 
     def naive(environ: dict[str, object], start_response: object) -> list[bytes]:
         start_response("204 No Content", [])  # type: ignore[operator]

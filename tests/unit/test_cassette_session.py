@@ -10,12 +10,13 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from harness.checks.base import Check, CheckContext, Mode, RunSettings
+from harness.checks.base import Check, CheckContext
 from harness.checks.generation import pinned_generation
 from harness.contract import load_contract
 from harness.errors import CheckFailure, Location, UsageError
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.runner import ContractRun, run_check
+from harness.settings import Mode, RunSettings
 from harness.transports.cassette import (
     Cassette,
     CassetteError,
@@ -149,7 +150,7 @@ def test_a_request_not_in_the_checks_cassette_is_an_error_naming_the_closest(
     monkeypatch.setenv("HARNESS_CASSETTES", str(tmp_path))
     run = ContractRun(contract, RunSettings(mode=Mode.REPLAY))
     check = Check(
-        family=Family.HEALTH,
+        family="health",
         name="getHealth",
         run=_send_unrecorded,
         description="sends what was not recorded",

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from harness.checks.base import RunSettings
-from harness.checks.errors import check_retryable
-from harness.checks.errors_match import ErrorTable, dig, judge_response, observed_code
-from harness.checks.ratelimit import header_problems
-from harness.checks.ratelimit_probe import probe_refusal
-from harness.checks.retry_judge import expected_attempts, judge_attempts, judge_recorded
+from harness.checks.errors.codes import check_retryable
+from harness.checks.errors.match import ErrorTable, dig, judge_response, observed_code
+from harness.checks.ratelimit.limits import header_problems
+from harness.checks.ratelimit.probe import probe_refusal
+from harness.checks.retry.judge import expected_attempts, judge_attempts, judge_recorded
 from harness.contract.model import (
     ErrorCode,
     ErrorMatch,
@@ -23,6 +22,7 @@ from harness.contract.model import (
 )
 from harness.errors import CheckFailure
 from harness.options import settings_from
+from harness.settings import RunSettings
 from harness.transports.exchange import Exchange, ExchangeRequest, ExchangeResponse
 from harness.transports.ratelimit_headers import RateLimitInfo, RateLimitStyle
 from harness.transports.retry_policy import Jitter, RetryPolicy

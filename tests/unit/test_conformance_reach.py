@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from harness.checks.reached import Reached
-from harness.checks.resources import Creator, creators_for, extract
+from harness.checks.conformance.reached import Reached
+from harness.checks.conformance.resources import Creator, creators_for, extract
 
 TARGETS = Path(__file__).parents[1] / "targets" / "auth_schemes"
 

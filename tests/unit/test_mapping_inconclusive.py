@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import mapping
-from harness.checks.mapping_examples import NoExamples, run_property
+from harness.checks.mapping import entities as mapping
+from harness.checks.mapping.examples import NoExamples, run_property
 from harness.contract import load_contract
 from harness.mapping.entity import plan_entity
 from harness.mapping.entity_schema import entity_schemas

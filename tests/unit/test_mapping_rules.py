@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks.mapping_rules import coverage, rule_problems
+from harness.checks.mapping.rules import coverage, rule_problems
 from harness.contract import load_contract
 from harness.contract.model import EntityMapping, FieldMapping, ValidationRules
 from harness.mapping.entity import plan_entity, spec_problems
@@ -103,7 +103,7 @@ def test_spec_problems_point_at_the_field_line(tmp_path: Path) -> None:
 
 
 def test_a_bad_spec_fails_every_check_of_its_entity(tmp_path: Path) -> None:
-    from harness.checks import mapping
+    from harness.checks.mapping import entities as mapping
     from harness.errors import CheckFailure
 
     test_spec_problems_point_at_the_field_line(tmp_path)

@@ -14,6 +14,7 @@ from harness.reporting import History, changes, compute_metrics, write_reports
 from harness.reporting.guide import Measured, guide_blocks, render_guide_html, render_markdown
 from harness.reporting.metrics import percentile
 from harness.results import CheckResult, Outcome, render_results
+from harness.runner import with_family_traits
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "reporting"
@@ -32,10 +33,10 @@ def _exchanges(count: int, *, status: int = 200, ms: float = 10.0, remaining: in
 
 
 def _result(family: str, name: str, outcome: Outcome, message: str = "", **data: object):
-    return CheckResult(
+    return with_family_traits(CheckResult(
         id=f"{CONTRACT}::{family}::{name}", integration="acme-crm", family=family, name=name,
         outcome=outcome, message=message, contract_line=f"{CONTRACT}:10:3", data=dict(data),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def fixed_results(*, failing: bool = False) -> list[CheckResult]:

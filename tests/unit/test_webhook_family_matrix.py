@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from harness import load_contract
-from harness.checks.webhooks import (
+from harness.checks.webhooks.provider import (
     _id_problems,
     _names_event,
     _payload_problems,
     _source_problems,
     plan,
 )
-from harness.checks.webhooks_trigger import example_body, unique_emails
+from harness.checks.webhooks.trigger import example_body, unique_emails
 from harness.webhooks import VerificationError, verify
 from harness.webhooks.receiver import Received
 from harness.webhooks.sender import (

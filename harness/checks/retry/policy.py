@@ -26,13 +26,12 @@ from typing import Any
 import httpx
 
 from harness.checks.base import Check, CheckContext, Subject, Verdict, about_client, inconclusive
-from harness.checks.ratelimit_ops import enforcing, probe_operation, raw_client
-from harness.checks.ratelimit_probe import probe_refusal, until_refused
-from harness.checks.retry_client import drive_scenarios
-from harness.checks.retry_idempotency import check_idempotency_honoured
+from harness.checks.ratelimit.ops import enforcing, probe_operation, raw_client
+from harness.checks.ratelimit.probe import probe_refusal, until_refused
+from harness.checks.retry.client import drive_scenarios
+from harness.checks.retry.idempotency import check_idempotency_honoured
 from harness.contract import Contract
 from harness.errors import CheckFailure
-from harness.results import Family
 from harness.transports.ratelimit_headers import parse_retry_after
 from harness.transports.scrub import response_excerpt
 
@@ -48,7 +47,7 @@ def plan(contract: Contract) -> list[Check]:
     if retry.honor_retry_after and COME_BACK & set(retry.retry_on):
         checks.append(
             Check(
-                family=Family.RETRY,
+                family="retry",
                 name="retry_after_sent",
                 run=check_retry_after_sent,
                 description="the 429s a bounded probe provokes carry Retry-After",
@@ -58,7 +57,7 @@ def plan(contract: Contract) -> list[Check]:
     if retry.idempotency_header:
         checks.append(
             Check(
-                family=Family.RETRY,
+                family="retry",
                 name="idempotency_honoured",
                 run=check_idempotency_honoured,
                 description=f"a POST retried with the same {retry.idempotency_header} is "
@@ -69,7 +68,7 @@ def plan(contract: Contract) -> list[Check]:
         )
     checks.append(
         Check(
-            family=Family.RETRY,
+            family="retry",
             name="client_follows_policy",
             run=check_client_follows_policy,
             description=f"harness's client retries as declared ({retry.max_attempts} attempts, "

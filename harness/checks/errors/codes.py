@@ -17,18 +17,18 @@ from functools import partial
 from typing import Any
 
 from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.errors_match import (
+from harness.checks.errors.match import (
     ErrorTable,
     describe_exchange,
     judge_response,
     observed_code,
 )
-from harness.checks.errors_trigger import send_trigger
+from harness.checks.errors.trigger import send_trigger
 from harness.checks.operations import SAFE_METHODS
 from harness.contract import Contract
 from harness.contract.model import ErrorCode
 from harness.errors import CheckFailure
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.transports.scrub import response_excerpt
 
 PROVOKED_KEY = "errors:provoked"
@@ -42,7 +42,7 @@ def plan(contract: Contract) -> list[Check]:
     checks = [_provoke_check(contract, error) for error in contract.errors]
     checks.append(
         Check(
-            family=Family.ERRORS,
+            family="errors",
             name="retryable_agrees_with_retry_policy",
             run=check_retryable,
             description="every code marked retryable is one the retry policy retries, and back",
@@ -51,7 +51,7 @@ def plan(contract: Contract) -> list[Check]:
     )
     checks.append(
         Check(
-            family=Family.ERRORS,
+            family="errors",
             name="observed_errors_declared",
             run=check_observed,
             description="every error response seen in the run maps to a declared code",
@@ -67,7 +67,7 @@ def _provoke_check(contract: Contract, error: ErrorCode) -> Check:
         operation = contract.document.operations.get(error.trigger.operation)
         mutating = operation is None or operation.method not in SAFE_METHODS
     return Check(
-        family=Family.ERRORS,
+        family="errors",
         name=f"provoked[{error.code}]",
         run=partial(check_provoked, code=error.code),
         description=f"{error.code} is answered with {error.status} when provoked",

@@ -25,17 +25,28 @@ from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
 from harness.auth import NoAuth
-from harness.checks.base import Check, CheckContext, Mode, Verdict
-from harness.checks.cases import InvalidCredential, credential_parameters, is_success, send_case
-from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
+from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.conformance.cases import (
+    InvalidCredential,
+    credential_parameters,
+    is_success,
+    send_case,
+)
+from harness.checks.conformance.evidence import (
+    Exchanged,
+    describe_failure,
+    failure_kinds,
+    failure_titles,
+)
+from harness.checks.conformance.phases import coverage_cases, documented_examples
+from harness.checks.conformance.reached import Reached
+from harness.checks.conformance.resources import Creator, creators_for, extract
 from harness.checks.operations import SAFE_METHODS
-from harness.checks.phases import coverage_cases, documented_examples
-from harness.checks.reached import Reached
-from harness.checks.resources import Creator, creators_for, extract
 from harness.contract import Contract
 from harness.contract.contract import Operation
 from harness.errors import CheckFailure, TransportError
-from harness.results import Family, Outcome
+from harness.results import Outcome
+from harness.settings import Mode
 from harness.transports.client import DEFAULT_IDEMPOTENCY_HEADER, RequestNotSendable
 
 _PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
@@ -91,7 +102,7 @@ def plan(contract: Contract) -> list[Check]:
             kind = "valid" if mode is GenerationMode.POSITIVE else "invalid"
             checks.append(
                 Check(
-                    family=Family.CONFORMANCE,
+                    family="conformance",
                     name=operation.operation_id + suffix,
                     run=partial(check_operation, operation_id=operation.operation_id, mode=mode),
                     description=f"{operation.label}: {kind} requests get documented answers",

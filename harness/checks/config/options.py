@@ -12,7 +12,6 @@ from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.contract import Contract
 from harness.contract.model import ConfigOption
 from harness.errors import CheckFailure
-from harness.results import Family
 
 _DURATION = re.compile(r"^\d+(ms|s|m|h|d)$")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
@@ -21,7 +20,7 @@ _BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "
 def plan(contract: Contract) -> list[Check]:
     return [
         Check(
-            family=Family.CONFIG,
+            family="config",
             name=option.name,
             run=partial(check_option, option=option),
             description=f"option {option.name} ({option.env or 'no env var'}) is a valid "

@@ -14,7 +14,6 @@ from harness.checks.base import Check, CheckContext, Subject, Verdict, inconclus
 from harness.checks.operations import secured_operations
 from harness.contract import Contract
 from harness.errors import CheckFailure
-from harness.results import Family
 from harness.transports.client import HarnessClient
 from harness.transports.scrub import response_excerpt
 
@@ -24,14 +23,14 @@ def oauth_checks(contract: Contract) -> list[Check]:
     assert auth is not None
     return [
         Check(
-            family=Family.AUTH,
+            family="auth",
             name="token_issued",
             run=check_token_issued,
             description="the token endpoint issues a bearer token with expires_in",
             loc=auth.loc,
         ),
         Check(
-            family=Family.AUTH,
+            family="auth",
             name="token_reused_then_refreshed",
             run=check_token_lifecycle,
             description=f"a token is reused, and renewed {auth.refresh_leeway_s} s before expiry",
@@ -39,7 +38,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
             subject=Subject.CLIENT,
         ),
         Check(
-            family=Family.AUTH,
+            family="auth",
             name="one_token_request_for_concurrent_callers",
             run=check_single_flight,
             description="concurrent callers trigger exactly one token request",
@@ -47,7 +46,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
             subject=Subject.CLIENT,
         ),
         Check(
-            family=Family.AUTH,
+            family="auth",
             name="refreshed_once_on_401",
             run=check_refresh_on_401,
             description="a revoked token is replaced once, on the 401, and the request succeeds",

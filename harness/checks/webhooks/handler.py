@@ -19,10 +19,10 @@ from functools import partial
 from pathlib import Path
 
 from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.webhooks_kit import WebhookKit, load_app, scheme_for
+from harness.checks.webhooks.kit import WebhookKit, load_app, scheme_for
 from harness.contract import Contract
 from harness.errors import CheckFailure, UsageError
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.webhooks.sender import WHAT, Case, CaseOutcome, plan_matrix
 
 _PLACEHOLDER_SECRET = "whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"  # a shape, no secret
@@ -43,7 +43,7 @@ def plan(contract: Contract) -> list[Check]:
     ]
     return [
         Check(
-            family=Family.WEBHOOKS,
+            family="webhooks",
             name=f"handler[{case}]",
             run=partial(check_handler_case, case=case),
             description=f"our handler answers {_expected(case)} to {WHAT[case]}",

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from harness.checks.base import CheckContext, Verdict
-from harness.checks.ratelimit_ops import (
+from harness.checks.ratelimit.ops import (
     clear_faults,
     enforcing,
     inject_fault,

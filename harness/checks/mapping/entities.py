@@ -15,13 +15,13 @@ from functools import partial
 from typing import Any
 
 from harness.checks.base import Check, CheckContext, Verdict, inconclusive
-from harness.checks.mapping_examples import (
+from harness.checks.mapping.examples import (
     Counterexample,
     NoExamples,
     real_objects,
     run_property,
 )
-from harness.checks.mapping_rules import coverage, rule_problems
+from harness.checks.mapping.rules import coverage, rule_problems
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
 from harness.errors import CheckFailure
@@ -39,7 +39,6 @@ from harness.mapping.entity import (
 )
 from harness.mapping.entity_schema import EntitySchemas, entity_schemas, validator
 from harness.mapping.errors import TransformSpecError, show
-from harness.results import Family
 
 Claim = Callable[[CheckContext, EntityPlan, EntitySchemas], Verdict]
 
@@ -55,7 +54,7 @@ def plan(contract: Contract) -> list[Check]:
     }
     return [
         Check(
-            family=Family.MAPPING,
+            family="mapping",
             name=f"{entity.name}.{claim}",
             run=partial(_run, entity=entity, claim=function),
             description=f"{entity.name}: {text}",

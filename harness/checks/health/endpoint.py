@@ -14,7 +14,6 @@ from typing import Any
 from harness.checks.base import Check, CheckContext, Verdict, inconclusive
 from harness.contract import Contract
 from harness.errors import CheckFailure
-from harness.results import Family
 from harness.transports.replay_timing import is_replayed, timing_of
 
 SAMPLES = 3
@@ -34,7 +33,7 @@ def plan(contract: Contract) -> list[Check]:
         return []
     return [
         Check(
-            family=Family.HEALTH,
+            family="health",
             name=health.operation,
             run=check_health,
             description=f"{health.operation} answers {health.expect_status}"

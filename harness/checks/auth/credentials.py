@@ -7,14 +7,13 @@ from typing import Any
 
 import httpx
 
+from harness.checks.auth.oauth import oauth_checks
 from harness.checks.base import Check, CheckContext, Verdict, inconclusive
-from harness.checks.oauth import oauth_checks
 from harness.checks.operations import SAFE_METHODS, path_parameters, secured_operations
 from harness.contract import Contract
 from harness.contract.contract import Operation
 from harness.contract.model import AuthType
 from harness.errors import CheckFailure
-from harness.results import Family
 from harness.transports.scrub import redact_text, response_excerpt
 
 
@@ -25,7 +24,7 @@ def plan(contract: Contract) -> list[Check]:
     checks = oauth_checks(contract) if auth.type is AuthType.OAUTH2_CLIENT_CREDENTIALS else []
     checks.append(
         Check(
-            family=Family.AUTH,
+            family="auth",
             name="wrong_credentials_rejected",
             run=check_wrong_credentials,
             description=f"{auth.type} credentials that are wrong are refused",
@@ -35,7 +34,7 @@ def plan(contract: Contract) -> list[Check]:
     for operation in secured_operations(contract):
         checks.append(
             Check(
-                family=Family.AUTH,
+                family="auth",
                 name=f"no_bypass[{operation.operation_id}]",
                 run=partial(check_no_bypass, operation_id=operation.operation_id),
                 description=f"{operation.label} refuses requests without credentials",

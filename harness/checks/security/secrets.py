@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from harness.checks.base import Check, CheckContext, Verdict, inconclusive
-from harness.checks.mapping_examples import (
+from harness.checks.mapping.examples import (
     example_body,
     read_records,
     reading_operations,
@@ -27,7 +27,6 @@ from harness.checks.operations import SAFE_METHODS, secured_operations
 from harness.contract import Contract
 from harness.contract.model import AuthType, EntityMapping
 from harness.errors import CheckFailure
-from harness.results import Family
 
 #: Tokens that look like credentials whatever variable they came from.
 SECRET_PATTERNS = {
@@ -119,7 +118,7 @@ def _check(
         loc if loc is not None else (contract.security.loc if contract.security else contract.loc)
     )
     return Check(
-        family=Family.SECURITY,
+        family="security",
         name=name,
         run=run,
         description=description,

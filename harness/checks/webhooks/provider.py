@@ -25,16 +25,17 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from harness.checks import webhooks_handler
-from harness.checks.base import Check, CheckContext, Mode, Verdict
-from harness.checks.webhooks_kit import scheme_for
-from harness.checks.webhooks_trigger import perform_trigger
+from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.webhooks import handler as webhooks_handler
+from harness.checks.webhooks.kit import scheme_for
+from harness.checks.webhooks.trigger import perform_trigger
 from harness.contract import Contract
 from harness.contract.bundle import document_policy, load_document
 from harness.contract.model import WebhookEvent, Webhooks
 from harness.contract.references import resolve_schema
 from harness.errors import CheckFailure
-from harness.results import Family, Outcome
+from harness.results import Outcome
+from harness.settings import Mode
 from harness.webhooks import VerificationError, verify
 from harness.webhooks.receiver import Received, Receiver
 
@@ -58,7 +59,7 @@ def plan(contract: Contract) -> list[Check]:
         return []
     checks = [
         Check(
-            family=Family.WEBHOOKS,
+            family="webhooks",
             name=f"event[{event.name}]",
             run=partial(check_event, name=event.name),
             description=f"{event.name}: delivered after {event.trigger}, signed, as declared, "

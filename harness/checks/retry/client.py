@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from harness.checks.base import CheckContext
 from harness.checks.operations import path_parameters
-from harness.checks.ratelimit_ops import clear_faults, inject_fault, probe_operation, raw_client
-from harness.checks.retry_judge import RetryVerdict, expected_attempts, judge_attempts
+from harness.checks.ratelimit.ops import clear_faults, inject_fault, probe_operation, raw_client
+from harness.checks.retry.judge import RetryVerdict, expected_attempts, judge_attempts
 from harness.contract import Contract
 from harness.transports.client import HarnessClient, retry_policy_for
 from harness.transports.exchange import Exchange

@@ -15,13 +15,18 @@ from schemathesis import Response
 from schemathesis import checks as st_checks
 
 from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.cases import send_case
-from harness.checks.conformance import POSITIVE_CHECKS, TargetCrashed, schemathesis_schema
-from harness.checks.evidence import Exchanged, describe_failure, failure_kinds, failure_titles
-from harness.checks.reached import Reached
+from harness.checks.conformance.cases import send_case
+from harness.checks.conformance.evidence import (
+    Exchanged,
+    describe_failure,
+    failure_kinds,
+    failure_titles,
+)
+from harness.checks.conformance.operation import POSITIVE_CHECKS, TargetCrashed, schemathesis_schema
+from harness.checks.conformance.reached import Reached
 from harness.contract import Contract
 from harness.errors import CheckFailure
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.transports.client import RequestNotSendable
 
 STEPS_PER_SEQUENCE = 6
@@ -39,7 +44,7 @@ def plan(contract: Contract) -> list[Check]:
         return []
     return [
         Check(
-            family=Family.CONFORMANCE,
+            family="conformance",
             name="stateful",
             run=check_stateful,
             description="sequences that follow the OpenAPI links get documented answers",

@@ -16,7 +16,6 @@ from harness.checks.base import Check, CheckContext, Verdict, contract_hygiene, 
 from harness.contract import Contract
 from harness.contract.model import AuthType, IntegrationType, MaintenanceTask, Status
 from harness.errors import CheckFailure, Location, Problem
-from harness.results import Family
 from harness.transports.cassette_session import LOCAL_BASE_URL
 
 Today = Callable[[], dt.date]
@@ -28,7 +27,7 @@ VERSION_FIELDS = ("version", "api_version", "apiVersion")
 def plan(contract: Contract) -> list[Check]:
     def check(name: str, run: Any, description: str, loc: Any = None) -> Check:
         return Check(
-            family=Family.COMPLIANCE,
+            family="compliance",
             name=name,
             run=run,
             description=description,

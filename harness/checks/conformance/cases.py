@@ -18,7 +18,7 @@ import httpx
 
 from harness.auth import AuthProvider, NoAuth
 from harness.checks.base import CheckContext
-from harness.checks.evidence import Exchanged
+from harness.checks.conformance.evidence import Exchanged
 from harness.transports.client import TargetDisconnected
 
 #: Where each kind of OpenAPI security scheme puts its credential: (location, name).

@@ -17,12 +17,12 @@ from functools import partial
 from typing import Any
 
 from harness.checks.base import Check, CheckContext, Verdict
-from harness.checks.ratelimit_ops import enforcing, probe_operation, raw_client
-from harness.checks.ratelimit_probe import check_concurrency, check_enforced
+from harness.checks.ratelimit.ops import enforcing, probe_operation, raw_client
+from harness.checks.ratelimit.probe import check_concurrency, check_enforced
 from harness.contract import Contract
 from harness.contract.model import RateLimit, RateLimitHeaders
 from harness.errors import CheckFailure
-from harness.results import Family, Outcome
+from harness.results import Outcome
 from harness.transports.ratelimit_headers import RateLimitInfo, missing_fields, parse_rate_limit
 
 HEADER_SAMPLES = 3
@@ -36,7 +36,7 @@ def plan(contract: Contract) -> list[Check]:
             if rule.headers is not RateLimitHeaders.NONE:
                 checks.append(
                     Check(
-                        family=Family.RATELIMIT,
+                        family="ratelimit",
                         name=f"headers[{index}]",
                         run=partial(check_headers, index=index),
                         description=f"{label}: {rule.headers} headers announce it truthfully",
@@ -45,7 +45,7 @@ def plan(contract: Contract) -> list[Check]:
                 )
             checks.append(
                 Check(
-                    family=Family.RATELIMIT,
+                    family="ratelimit",
                     name=f"enforced[{index}]",
                     run=partial(check_enforced, index=index),
                     description=f"{label}: the first 429 comes at the declared limit",
@@ -56,7 +56,7 @@ def plan(contract: Contract) -> list[Check]:
         if rule.concurrent:
             checks.append(
                 Check(
-                    family=Family.RATELIMIT,
+                    family="ratelimit",
                     name=f"concurrency[{index}]",
                     run=partial(check_concurrency, index=index),
                     description=f"{label}: request {rule.concurrent + 1} in flight is refused",
