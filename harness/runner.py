@@ -218,7 +218,7 @@ class ContractRun:
 
 @dataclass
 class Context:
-    """The ``CheckContext`` one check runs with."""
+    """The ``CheckRuntime`` one check runs with."""
 
     run: ContractRun
     check_id: str

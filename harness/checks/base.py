@@ -1,7 +1,7 @@
 """What a check is, and what it is given to run: no pytest here.
 
 A family module exposes ``plan(contract) -> list[Check]``; each ``Check.run`` takes a
-``CheckContext`` and returns a ``Verdict`` (or ``None`` for a plain pass), raises
+``CheckRuntime`` and returns a ``Verdict`` (or ``None`` for a plain pass), raises
 ``CheckFailure`` when the integration broke its contract, and lets ``HarnessError``
 propagate when the run itself broke.
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class CheckContext(Protocol):
+class CheckRuntime(Protocol):
     """What a running check may use; the plugin provides it."""
 
     @property
@@ -123,7 +123,7 @@ def contract_hygiene(run: CheckFunction) -> CheckFunction:
     instead of failing the run, unless ``--harness-strict-contract`` asks for a red exit.
     """
 
-    def judged(context: CheckContext) -> Verdict | None:
+    def judged(context: CheckRuntime) -> Verdict | None:
         try:
             verdict = run(context)
         except CheckFailure as failure:
@@ -155,7 +155,7 @@ def about_client(data: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {**(data or {}), SUBJECT_KEY: SUBJECT_CLIENT}
 
 
-CheckFunction = Callable[[CheckContext], "Verdict | None"]
+CheckFunction = Callable[[CheckRuntime], "Verdict | None"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from harness.checks.base import Check, CheckContext
+from harness.checks.base import Check, CheckRuntime
 from harness.contract import load_contract
 from harness.errors import Location
 from harness.results import Outcome
@@ -32,7 +32,7 @@ def _b64(text: str, *, url: bool = False, pad: bool = True) -> str:
     return out if pad else out.rstrip("=")
 
 
-def _plant(context: CheckContext) -> None:
+def _plant(context: CheckRuntime) -> None:
     """More than twenty kinds of secret: headers, query, userinfo, JSON, form, text bodies."""
     client = context.client()
     client.call("listContacts")  # OAuth: the issued token and the client secret, for real

@@ -10,7 +10,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from harness.checks.base import Check, CheckContext
+from harness.checks.base import Check, CheckRuntime
 from harness.checks.generation import pinned_generation
 from harness.contract import load_contract
 from harness.errors import CheckFailure, Location, UsageError
@@ -133,7 +133,7 @@ def test_generation_does_not_depend_on_the_local_modules_loaded(
     assert "zz-only-in-this-module" not in after
 
 
-def _send_unrecorded(context: CheckContext) -> None:
+def _send_unrecorded(context: CheckRuntime) -> None:
     http = context.http()
     assert http.get("/health").status_code == 200  # recorded
     try:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from harness.checks.auth.oauth import oauth_checks
-from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
 from harness.checks.operations import SAFE_METHODS, path_parameters, secured_operations
 from harness.contract import Contract
 from harness.contract.contract import Operation
@@ -45,7 +45,7 @@ def plan(contract: Contract) -> list[Check]:
     return checks
 
 
-def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
+def check_no_bypass(context: CheckRuntime, *, operation_id: str) -> Verdict:
     """Requests with no credentials, and with credentials never issued, get 401 or 403.
 
     The refusal proves something only if valid credentials are accepted: when they are
@@ -74,7 +74,7 @@ def check_no_bypass(context: CheckContext, *, operation_id: str) -> Verdict:
     return Verdict(message=f"{operation.label} {seen}")
 
 
-def _forged_credentials(context: CheckContext) -> dict[str, str] | None:
+def _forged_credentials(context: CheckRuntime) -> dict[str, str] | None:
     """Headers carrying well-formed credentials the target never issued (None: no auth)."""
     auth = context.contract.auth
     if auth is None or auth.type is AuthType.NONE:
@@ -90,7 +90,7 @@ def _forged_credentials(context: CheckContext) -> dict[str, str] | None:
     return {"Authorization": "Bearer forged-token-from-harness"}
 
 
-def _valid_credentials_refused(context: CheckContext) -> str | None:
+def _valid_credentials_refused(context: CheckRuntime) -> str | None:
     """'GET /contacts with valid credentials: 401' when the target refuses those too."""
     reads = [
         op
@@ -106,7 +106,7 @@ def _valid_credentials_refused(context: CheckContext) -> str | None:
 
 
 def _send_plain(
-    context: CheckContext, operation: Operation, headers: dict[str, str] | None = None
+    context: CheckRuntime, operation: Operation, headers: dict[str, str] | None = None
 ) -> httpx.Response:
     path = operation.path
     for name in path_parameters(operation):
@@ -118,7 +118,7 @@ def _send_plain(
     return context.http().request(operation.method.upper(), path, headers=merged, **body)
 
 
-def check_wrong_credentials(context: CheckContext) -> Verdict:
+def check_wrong_credentials(context: CheckRuntime) -> Verdict:
     """Wrong credentials are refused: OAuth2 with invalid_client, others with 401/403."""
     auth = context.contract.auth
     assert auth is not None  # planned only with auth
@@ -152,7 +152,7 @@ def check_wrong_credentials(context: CheckContext) -> Verdict:
     return Verdict(message=f"wrong credentials refused with {response.status_code}")
 
 
-def _wrong_client_secret(context: CheckContext) -> Verdict:
+def _wrong_client_secret(context: CheckRuntime) -> Verdict:
     auth = context.contract.auth
     assert auth is not None
     assert auth.token_url is not None

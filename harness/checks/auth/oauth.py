@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from harness.auth import auth_for
-from harness.checks.base import Check, CheckContext, Subject, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Subject, Verdict, inconclusive
 from harness.checks.operations import secured_operations
 from harness.contract import Contract
 from harness.errors import CheckFailure
@@ -57,7 +57,7 @@ def oauth_checks(contract: Contract) -> list[Check]:
     ]
 
 
-def _raw_token(context: CheckContext) -> httpx.Response:
+def _raw_token(context: CheckRuntime) -> httpx.Response:
     auth = context.contract.auth
     assert auth is not None
     assert auth.token_url is not None
@@ -73,7 +73,7 @@ def _raw_token(context: CheckContext) -> httpx.Response:
     return context.http().post(auth.token_url, data=form)
 
 
-def check_token_issued(context: CheckContext) -> Verdict:
+def check_token_issued(context: CheckRuntime) -> Verdict:
     """client_credentials grant → 200 with access_token, token_type Bearer, expires_in > 0."""
     auth = context.contract.auth
     assert auth is not None
@@ -109,13 +109,13 @@ def _is_json(response: Any) -> bool:
 CONCURRENT_CALLERS = 8
 
 
-def _provider(context: CheckContext, clock: Callable[[], float] | None = None) -> Any:
+def _provider(context: CheckRuntime, clock: Callable[[], float] | None = None) -> Any:
     return auth_for(
         context.contract.auth, context.target.credentials, token_client=context.http(), clock=clock
     )
 
 
-def check_token_lifecycle(context: CheckContext) -> Verdict:
+def check_token_lifecycle(context: CheckRuntime) -> Verdict:
     """Two uses, one token; at ``expires_in - leeway`` the provider renews before expiry."""
     auth = context.contract.auth
     assert auth is not None
@@ -140,7 +140,7 @@ def check_token_lifecycle(context: CheckContext) -> Verdict:
     )
 
 
-def check_single_flight(context: CheckContext) -> Verdict:
+def check_single_flight(context: CheckRuntime) -> Verdict:
     """N threads that need a token at once cause exactly one token request."""
     provider = _provider(context)
     barrier = threading.Barrier(CONCURRENT_CALLERS)
@@ -160,7 +160,7 @@ def check_single_flight(context: CheckContext) -> Verdict:
     return Verdict(message=f"{CONCURRENT_CALLERS} concurrent callers, 1 token request")
 
 
-def check_refresh_on_401(context: CheckContext) -> Verdict:
+def check_refresh_on_401(context: CheckRuntime) -> Verdict:
     """After the sandbox revokes every token, the next call refreshes once and succeeds."""
     controls = context.target.controls
     assert controls is not None  # needs_sandbox

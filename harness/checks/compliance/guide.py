@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict, contract_hygiene, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, contract_hygiene, inconclusive
 from harness.contract import Contract
 from harness.contract.model import AuthType, IntegrationType, MaintenanceTask, Status
 from harness.errors import CheckFailure, Location, Problem
@@ -119,7 +119,7 @@ def missing_requirements(contract: Contract) -> list[str]:
     return missing
 
 
-def check_required_sections(context: CheckContext) -> Verdict:
+def check_required_sections(context: CheckRuntime) -> Verdict:
     missing = missing_requirements(context.contract)
     if missing:
         raise CheckFailure(
@@ -141,7 +141,7 @@ def deprecation_finding(contract: Contract) -> str | None:
     )
 
 
-def check_not_deprecated(context: CheckContext) -> Verdict:
+def check_not_deprecated(context: CheckRuntime) -> Verdict:
     info = context.contract.info
     finding = deprecation_finding(context.contract)
     if finding:
@@ -160,7 +160,7 @@ def changelog_finding(contract: Contract) -> str | None:
     )
 
 
-def check_changelog_has_version(context: CheckContext) -> Verdict:
+def check_changelog_has_version(context: CheckRuntime) -> Verdict:
     finding = changelog_finding(context.contract)
     if finding:
         raise CheckFailure(finding)
@@ -184,7 +184,7 @@ def pii_governance_finding(contract: Contract) -> str | None:
     )
 
 
-def check_pii_governed(context: CheckContext) -> Verdict:
+def check_pii_governed(context: CheckRuntime) -> Verdict:
     security = context.contract.security
     assert security is not None
     finding = pii_governance_finding(context.contract)
@@ -232,7 +232,7 @@ def maintenance_finding(task: MaintenanceTask, today: dt.date) -> str | None:
 
 
 def check_maintenance(
-    context: CheckContext, *, task: MaintenanceTask, today: Today = dt.date.today
+    context: CheckRuntime, *, task: MaintenanceTask, today: Today = dt.date.today
 ) -> Verdict:
     due = due_date(task)
     data: dict[str, Any] = {
@@ -309,7 +309,7 @@ def expected_versions(contract: Contract) -> dict[str, str]:
     return claims
 
 
-def check_api_version_matches(context: CheckContext) -> Verdict:
+def check_api_version_matches(context: CheckRuntime) -> Verdict:
     health = context.contract.health
     assert health is not None
     response = context.client().call(health.operation)
@@ -351,7 +351,7 @@ def check_api_version_matches(context: CheckContext) -> Verdict:
     return Verdict(message=f"target reports {version} ({where})", data=data)
 
 
-def _local_sandbox(context: CheckContext) -> bool:
+def _local_sandbox(context: CheckRuntime) -> bool:
     """Locally, live or replayed from a recording of the local sandbox (its stand-in URL)."""
     local = context.target.environment.name == "local"
     return local and context.settings.base_url in (None, LOCAL_BASE_URL)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import partial
 from urllib.parse import urlsplit
 
-from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
 from harness.contract import Contract
 from harness.contract.model import ConfigOption
 from harness.errors import CheckFailure
@@ -32,7 +32,7 @@ def plan(contract: Contract) -> list[Check]:
 
 
 def check_option(
-    context: CheckContext, *, option: ConfigOption, environ: Mapping[str, str] | None = None
+    context: CheckRuntime, *, option: ConfigOption, environ: Mapping[str, str] | None = None
 ) -> Verdict:
     """Required → present; present → parses as the declared type.
 

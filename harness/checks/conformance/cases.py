@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from harness.auth import AuthProvider, NoAuth
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.checks.conformance.evidence import Exchanged
 from harness.transports.client import TargetDisconnected
 
@@ -26,7 +26,7 @@ _AUTHORIZATION = ("header", "authorization")
 INVALID_CREDENTIAL = "harness-invalid-credential"
 
 
-def send_case(context: CheckContext, case: Any, *, auth: AuthProvider | None = None) -> Exchanged:
+def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = None) -> Exchanged:
     """Send ``case`` (no retries); a dropped connection is an ``Exchanged`` without response.
 
     ``auth`` replaces the contract's credentials (``NoAuth()`` sends none). Raises

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.contract.contract import Operation
 from harness.contract.locate import operation_location
 from harness.errors import CheckFailure
@@ -36,7 +36,7 @@ class Exchanged:
     def status(self) -> int | None:
         return self.response.status_code if self.response is not None else None
 
-    def evidence(self, context: CheckContext) -> tuple[dict[str, Any], ...]:
+    def evidence(self, context: CheckRuntime) -> tuple[dict[str, Any], ...]:
         secrets = context.secrets()
         found: list[dict[str, Any]] = []
         if self.response is not None:
@@ -72,7 +72,7 @@ def failure_kinds(exc: BaseException) -> list[str]:
     return []
 
 
-def credential_variables(context: CheckContext) -> dict[str, str]:
+def credential_variables(context: CheckRuntime) -> dict[str, str]:
     """The run's credentials by the variable the contract names them with (``WIDGETS_KEY``)."""
     credentials = context.target.credentials
     found: dict[str, str] = {}
@@ -83,7 +83,7 @@ def credential_variables(context: CheckContext) -> dict[str, str]:
     return found
 
 
-def curl_line(exchanged: Exchanged, context: CheckContext) -> str:
+def curl_line(exchanged: Exchanged, context: CheckRuntime) -> str:
     """A curl command that repeats the request exactly as it was sent.
 
     Credentials appear as the contract's own variables in the contract's own scheme (an
@@ -98,7 +98,7 @@ def curl_line(exchanged: Exchanged, context: CheckContext) -> str:
 
 
 def describe_failure(
-    context: CheckContext, operation: Operation, exchanged: Exchanged | None, titles: list[str]
+    context: CheckRuntime, operation: Operation, exchanged: Exchanged | None, titles: list[str]
 ) -> str:
     """Operation, what broke, the minimal request and response, contract line, seed, curl."""
     secrets = context.secrets()

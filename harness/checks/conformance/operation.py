@@ -25,7 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
 from harness.auth import NoAuth
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.conformance.cases import (
     InvalidCredential,
     credential_parameters,
@@ -114,7 +114,7 @@ def plan(contract: Contract) -> list[Check]:
     return checks
 
 
-def check_operation(context: CheckContext, *, operation_id: str, mode: GenerationMode) -> Verdict:
+def check_operation(context: CheckRuntime, *, operation_id: str, mode: GenerationMode) -> Verdict:
     """Run the operation's examples, coverage cases and fuzzing; fail with the shrunk case."""
     operation = context.contract.operation(operation_id)
     excluded = context.contract.excluded_from_fuzzing(operation, context.target.environment.name)
@@ -155,7 +155,7 @@ def check_operation(context: CheckContext, *, operation_id: str, mode: Generatio
 class _Run:
     """One conformance check in progress: what it sent, what came back, how long it took."""
 
-    context: CheckContext
+    context: CheckRuntime
     operation: Operation
     mode: GenerationMode
     creator: Creator | None = None
@@ -401,7 +401,7 @@ def find_api_operation(schema: Any, operation: Operation) -> Any:
         return schema[operation.path][operation.method.upper()]
 
 
-def _creator(context: CheckContext, operation: Operation) -> Creator | None:
+def _creator(context: CheckRuntime, operation: Operation) -> Creator | None:
     """The linked operation that creates what ``operation`` reads, when creating is allowed."""
     names = _PATH_TEMPLATE.findall(operation.path)
     document = context.contract.document
@@ -428,7 +428,7 @@ def _documented_read(contract: Contract, path: str) -> bool:
     return False
 
 
-def _fresh_idempotency_key(context: CheckContext, source: Any) -> None:
+def _fresh_idempotency_key(context: CheckRuntime, source: Any) -> None:
     """Drop a generated idempotency key from the creator's case: the client adds a fresh one.
 
     Hypothesis repeats small values (``"0"``); a server that rightly replays the first
@@ -456,7 +456,7 @@ def _is_token_endpoint(contract: Contract, operation: Operation) -> bool:
     return operation.method == "post" and token_url is not None and operation.path == token_url
 
 
-def _disconnected(context: CheckContext, reached: Reached, exchanged: Exchanged) -> Exception:
+def _disconnected(context: CheckRuntime, reached: Reached, exchanged: Exchanged) -> Exception:
     """A dropped connection: a finding when the target answered other requests."""
     answered = any(status is not None for status in reached.statuses) or any(
         exchange.response is not None for exchange in context.exchanges()
@@ -472,7 +472,7 @@ def _disconnected(context: CheckContext, reached: Reached, exchanged: Exchanged)
     )
 
 
-def judge(context: CheckContext, operation: Operation, run: _Run) -> Verdict:
+def judge(context: CheckRuntime, operation: Operation, run: _Run) -> Verdict:
     """Passed only when the examples exercised the claim; skipped (with why) otherwise."""
     reached, mode = run.reached, run.mode
     data = {
@@ -523,7 +523,7 @@ def _skipped(message: str, run: _Run) -> Verdict:
     return Verdict(outcome=Outcome.SKIPPED, message=message, data=data)
 
 
-def _refusal_hint(context: CheckContext) -> str:
+def _refusal_hint(context: CheckRuntime) -> str:
     earlier = [e for e in context.exchanges() if e.status is not None and 200 <= e.status < 300]
     if earlier:
         return (
@@ -551,7 +551,7 @@ def _documents_success(operation: Operation) -> bool:
     return any(str(code).startswith("2") for code in responses)
 
 
-def schemathesis_schema(context: CheckContext) -> Any:
+def schemathesis_schema(context: CheckRuntime) -> Any:
     """The contract's OpenAPI document as loaded by Schemathesis (once per run)."""
     return context.shared("schemathesis-schema", partial(_load_schema, context.contract))
 
@@ -575,7 +575,7 @@ def _settings(examples: int) -> Any:
     )
 
 
-def _require_declared_error(context: CheckContext, exchanged: Exchanged) -> None:
+def _require_declared_error(context: CheckRuntime, exchanged: Exchanged) -> None:
     """An invalid request must be answered with a declared 4xx error of the contract."""
     response = exchanged.response
     if response is None or not 400 <= response.status_code < 500:
@@ -593,7 +593,7 @@ def _require_declared_error(context: CheckContext, exchanged: Exchanged) -> None
 
 
 def _raise_failure(
-    context: CheckContext, operation: Operation, run: _Run, exc: BaseException | None
+    context: CheckRuntime, operation: Operation, run: _Run, exc: BaseException | None
 ) -> None:
     """One CheckFailure with the shrunk failure (if any) and each distinct explicit one."""
     found: list[tuple[BaseException, Exchanged | None]] = list(run.findings)

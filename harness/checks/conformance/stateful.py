@@ -14,7 +14,7 @@ from hypothesis.stateful import get_state_machine_test
 from schemathesis import Response
 from schemathesis import checks as st_checks
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.conformance.cases import send_case
 from harness.checks.conformance.evidence import (
     Exchanged,
@@ -64,7 +64,7 @@ def _has_links(raw: Any) -> bool:
     return False
 
 
-def check_stateful(context: CheckContext) -> Verdict:
+def check_stateful(context: CheckRuntime) -> Verdict:
     """Run link-following sequences; a violation fails with the step that broke."""
     schema = schemathesis_schema(context)
     excluded = context.contract.excluded_operations(context.target.environment.name)

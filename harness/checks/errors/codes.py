@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.errors.match import (
     ErrorTable,
     describe_exchange,
@@ -76,7 +76,7 @@ def _provoke_check(contract: Contract, error: ErrorCode) -> Check:
     )
 
 
-def check_provoked(context: CheckContext, *, code: str) -> Verdict:
+def check_provoked(context: CheckRuntime, *, code: str) -> Verdict:
     error = next(e for e in context.contract.errors if e.code == code)
     if error.trigger is None:
         if error.untriggerable:
@@ -107,7 +107,7 @@ def check_provoked(context: CheckContext, *, code: str) -> Verdict:
     return Verdict(message=f"{code}: {response.status_code} as declared")
 
 
-def check_retryable(context: CheckContext) -> Verdict:
+def check_retryable(context: CheckRuntime) -> Verdict:
     contract = context.contract
     retry_on = frozenset(contract.retry.retry_on) if contract.retry else frozenset[int]()
     where = f"retry.retry_on (contract {contract.retry.loc})" if contract.retry else "no retry"
@@ -131,7 +131,7 @@ def check_retryable(context: CheckContext) -> Verdict:
     return Verdict(message=f"retryable codes agree with retry_on: {', '.join(retryable) or 'none'}")
 
 
-def check_observed(context: CheckContext) -> Verdict:
+def check_observed(context: CheckRuntime) -> Verdict:
     table = ErrorTable.of(context.contract)
     provoked: set[str] = set(context.shared(PROVOKED_KEY, set[str]))
     undeclared: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import httpx
 
 from harness.auth import AuthProvider, NoAuth
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.contract.model import AuthType, Trigger
 from harness.errors import UsageError
 
@@ -31,7 +31,7 @@ class FixedHeaders:
         return frozenset(self._headers.values())
 
 
-def send_trigger(context: CheckContext, trigger: Trigger) -> httpx.Response | None:
+def send_trigger(context: CheckRuntime, trigger: Trigger) -> httpx.Response | None:
     """The last response to the trigger (sent ``repeat`` times); None: not possible here."""
     auth = _auth(context, trigger)
     if auth is False:
@@ -51,7 +51,7 @@ def send_trigger(context: CheckContext, trigger: Trigger) -> httpx.Response | No
     return response
 
 
-def _auth(context: CheckContext, trigger: Trigger) -> AuthProvider | bool | None:
+def _auth(context: CheckRuntime, trigger: Trigger) -> AuthProvider | bool | None:
     """None: the client's own credentials; False: this mode is impossible on this target."""
     mode = trigger.auth
     if mode == "valid":
@@ -74,7 +74,7 @@ def _auth(context: CheckContext, trigger: Trigger) -> AuthProvider | bool | None
     )
 
 
-def _wrong_headers(context: CheckContext) -> dict[str, str]:
+def _wrong_headers(context: CheckRuntime) -> dict[str, str]:
     auth = context.contract.auth
     if auth is None or auth.type is AuthType.NONE:
         return {}

@@ -11,7 +11,7 @@ import statistics
 import time
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
 from harness.contract import Contract
 from harness.errors import CheckFailure
 from harness.transports.replay_timing import is_replayed, timing_of
@@ -43,7 +43,7 @@ def plan(contract: Contract) -> list[Check]:
     ]
 
 
-def check_health(context: CheckContext) -> Verdict:
+def check_health(context: CheckRuntime) -> Verdict:
     health = context.contract.health
     assert health is not None  # planned only when declared
     client = context.client()

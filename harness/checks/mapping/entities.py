@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
 from harness.checks.mapping.examples import (
     Counterexample,
     NoExamples,
@@ -40,7 +40,7 @@ from harness.mapping.entity import (
 from harness.mapping.entity_schema import EntitySchemas, entity_schemas, validator
 from harness.mapping.errors import TransformSpecError, show
 
-Claim = Callable[[CheckContext, EntityPlan, EntitySchemas], Verdict]
+Claim = Callable[[CheckRuntime, EntityPlan, EntitySchemas], Verdict]
 
 
 def plan(contract: Contract) -> list[Check]:
@@ -65,7 +65,7 @@ def plan(contract: Contract) -> list[Check]:
     ]
 
 
-def _run(context: CheckContext, *, entity: EntityMapping, claim: Claim) -> Verdict:
+def _run(context: CheckRuntime, *, entity: EntityMapping, claim: Claim) -> Verdict:
     try:
         entity_plan = plan_entity(entity)
     except TransformSpecError:
@@ -139,7 +139,7 @@ def request_payload(theirs: dict[str, Any], schemas: EntitySchemas) -> dict[str,
     return {k: v for k, v in theirs.items() if k not in read_only and v is not None}
 
 
-def check_forward(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
+def check_forward(context: CheckRuntime, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
     judge = validator(schemas.request)
 
     def claim(ours: Any) -> None:
@@ -158,7 +158,7 @@ def check_forward(context: CheckContext, plan: EntityPlan, schemas: EntitySchema
     return _verdict(plan, "forward", checked)
 
 
-def check_backward(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
+def check_backward(context: CheckRuntime, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
     rejected: list[str] = []
     judge = validator(schemas.ours)
 
@@ -226,7 +226,7 @@ def _round_trip_claim(
     return claim
 
 
-def check_round_trip(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
+def check_round_trip(context: CheckRuntime, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
     if not _compared_fields(plan):
         return inconclusive(
             f"{plan.name}: no field is exact and mapped both ways; a round trip keeps nothing"
@@ -253,7 +253,7 @@ def check_round_trip(context: CheckContext, plan: EntityPlan, schemas: EntitySch
     return _verdict(plan, "round_trip", min(compared[0], checked))
 
 
-def check_coverage(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
+def check_coverage(context: CheckRuntime, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
     found = coverage(plan, schemas)
     data: dict[str, object] = {
         "entity": plan.name,
@@ -269,7 +269,7 @@ def check_coverage(context: CheckContext, plan: EntityPlan, schemas: EntitySchem
     )
 
 
-def check_validation(context: CheckContext, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
+def check_validation(context: CheckRuntime, plan: EntityPlan, schemas: EntitySchemas) -> Verdict:
     problems = [p for field in plan.fields for p in rule_problems(plan.name, field, schemas)]
     ruled = sum(field.mapping.validate is not None for field in plan.fields)
     data: dict[str, object] = {

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
 from schemathesis.generation.jsonschema.builder import build
 
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
 from harness.contract.refs import RefError, deref
@@ -102,7 +102,7 @@ class RealRecords:
     asked: tuple[str, ...]  # "listContacts: 200, 0 record(s)", "createContact: 201"
 
 
-def real_objects(context: CheckContext, mapping: EntityMapping, *, limit: int = 20) -> RealRecords:
+def real_objects(context: CheckRuntime, mapping: EntityMapping, *, limit: int = 20) -> RealRecords:
     """The vendor's records of this entity from every parameterless GET that returns them.
 
     When none is listed and the target may be written to, one record is created from the
@@ -120,7 +120,7 @@ def real_objects(context: CheckContext, mapping: EntityMapping, *, limit: int = 
 
 
 def read_records(
-    context: CheckContext, reading: list[tuple[str, str]]
+    context: CheckRuntime, reading: list[tuple[str, str]]
 ) -> tuple[list[Any], list[str]]:
     """The records the reading operations list, and what each answered."""
     found: list[Any] = []
@@ -138,7 +138,7 @@ def read_records(
     return found, asked
 
 
-def _create_one(context: CheckContext, mapping: EntityMapping) -> str:
+def _create_one(context: CheckRuntime, mapping: EntityMapping) -> str:
     assert mapping.operation is not None
     body = example_body(context.contract, mapping.operation, context.seed)
     if body is None:

@@ -16,7 +16,7 @@ import time
 from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.ratelimit.ops import enforcing, probe_operation, raw_client
 from harness.checks.ratelimit.probe import check_concurrency, check_enforced
 from harness.contract import Contract
@@ -73,7 +73,7 @@ def _label(rule: RateLimit) -> str:
     return f"{rule.concurrent} requests in flight"
 
 
-def check_headers(context: CheckContext, *, index: int) -> Verdict:
+def check_headers(context: CheckRuntime, *, index: int) -> Verdict:
     rule = context.contract.rate_limits[index]
     operation = probe_operation(context.contract, rule)
     if operation is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.checks.operations import path_parameters
 from harness.contract import Contract
 from harness.contract.model import RateLimit
@@ -54,24 +54,24 @@ def _has_required_query(definition: Mapping[str, Any]) -> bool:
     )
 
 
-def raw_client(context: CheckContext) -> HarnessClient:
+def raw_client(context: CheckRuntime) -> HarnessClient:
     """The run's client without retries or throttle: probes must see every 429 as it is."""
     return context.client(retry=False, throttle=False)
 
 
-def inject_fault(context: CheckContext, fault: dict[str, object]) -> None:
+def inject_fault(context: CheckRuntime, fault: dict[str, object]) -> None:
     """Ask the local sandbox (admin API) to misbehave; only with ``needs_sandbox`` checks."""
     response = context.http().post(f"{ADMIN_PREFIX}/faults", json=fault)
     if response.status_code != 200:
         raise UsageError(f"the sandbox refused fault {fault}: {response.status_code}")
 
 
-def clear_faults(context: CheckContext) -> None:
+def clear_faults(context: CheckRuntime) -> None:
     context.http().delete(f"{ADMIN_PREFIX}/faults")
 
 
 @contextlib.contextmanager
-def enforcing(context: CheckContext, window_s: float, *, enforce: bool = True) -> Iterator[None]:
+def enforcing(context: CheckRuntime, window_s: float, *, enforce: bool = True) -> Iterator[None]:
     """Locally: a fresh window, limits enforced (or only counted); after, enforcement off and
     the sandbox clock put back where it was (tokens and webhook timestamps stay in step)."""
     controls = context.target.controls
@@ -92,7 +92,7 @@ def enforcing(context: CheckContext, window_s: float, *, enforce: bool = True) -
         context.http().post(f"{ADMIN_PREFIX}/clock", json={"skew_s": base})
 
 
-def _clock_offset(context: CheckContext) -> float:
+def _clock_offset(context: CheckRuntime) -> float:
     offset = context.http().get(f"{ADMIN_PREFIX}/clock").json().get("offset_s", 0.0)
     return float(offset) if isinstance(offset, int | float) else 0.0
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import CheckContext, Verdict
+from harness.checks.base import CheckRuntime, Verdict
 from harness.checks.ratelimit.ops import (
     clear_faults,
     enforcing,
@@ -66,7 +66,7 @@ class _Expected:
         return max(0, self.limit - self.recent)
 
 
-def check_enforced(context: CheckContext, *, index: int) -> Verdict:
+def check_enforced(context: CheckRuntime, *, index: int) -> Verdict:
     rule = context.contract.rate_limits[index]
     assert rule.limit is not None
     assert rule.window_s is not None
@@ -127,7 +127,7 @@ def check_enforced(context: CheckContext, *, index: int) -> Verdict:
 
 
 def _judge_count(
-    context: CheckContext,
+    context: CheckRuntime,
     expected: _Expected,
     passed: int,
     refusal: httpx.Response | None,
@@ -154,7 +154,7 @@ def _judge_count(
     return refusal
 
 
-def probe_refusal(context: CheckContext, rule: RateLimit) -> str | None:
+def probe_refusal(context: CheckRuntime, rule: RateLimit) -> str | None:
     target = context.target
     if target.protected:
         return f"environment '{target.environment.name}' is protected: limits are never probed"
@@ -167,7 +167,7 @@ def probe_refusal(context: CheckContext, rule: RateLimit) -> str | None:
     return None
 
 
-def _recent(context: CheckContext, rule: RateLimit) -> int:
+def _recent(context: CheckRuntime, rule: RateLimit) -> int:
     """Requests this run sent to operations the rule covers, within its current window."""
     assert rule.window_s is not None
     since = time.time() - rule.window_s
@@ -211,7 +211,7 @@ def _announced_used(first: httpx.Response | None) -> int:
 
 
 def _recovers(
-    context: CheckContext,
+    context: CheckRuntime,
     client: HarnessClient,
     operation: str,
     wait: float,
@@ -234,7 +234,7 @@ def _recovers(
     return True
 
 
-def check_concurrency(context: CheckContext, *, index: int) -> Verdict:
+def check_concurrency(context: CheckRuntime, *, index: int) -> Verdict:
     rule = context.contract.rate_limits[index]
     assert rule.concurrent is not None
     operation = probe_operation(context.contract, rule)

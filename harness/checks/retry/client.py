@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from harness.checks.base import CheckContext
+from harness.checks.base import CheckRuntime
 from harness.checks.operations import path_parameters
 from harness.checks.ratelimit.ops import clear_faults, inject_fault, probe_operation, raw_client
 from harness.checks.retry.judge import RetryVerdict, expected_attempts, judge_attempts
@@ -97,7 +97,7 @@ def _post_operation(contract: Contract) -> str | None:
     )
 
 
-def drive_scenarios(context: CheckContext, *, rng: random.Random) -> dict[str, RetryVerdict]:
+def drive_scenarios(context: CheckRuntime, *, rng: random.Random) -> dict[str, RetryVerdict]:
     policy = retry_policy_for(context.contract.retry)
     time = VirtualTime()
     target = context.target
@@ -121,7 +121,7 @@ def drive_scenarios(context: CheckContext, *, rng: random.Random) -> dict[str, R
 
 
 def _drive(
-    context: CheckContext,
+    context: CheckRuntime,
     client: HarnessClient,
     time: VirtualTime,
     policy: RetryPolicy,

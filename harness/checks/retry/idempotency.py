@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import CheckContext, Verdict, inconclusive
+from harness.checks.base import CheckRuntime, Verdict, inconclusive
 from harness.checks.operations import path_parameters
 from harness.contract import Contract
 from harness.errors import CheckFailure
@@ -59,7 +59,7 @@ def _unique(body: dict[str, Any], tag: str) -> dict[str, Any]:
     }
 
 
-def check_idempotency_honoured(context: CheckContext) -> Verdict:
+def check_idempotency_honoured(context: CheckRuntime) -> Verdict:
     retry = context.contract.retry
     assert retry is not None  # planned only with a retry section
     assert retry.idempotency_header is not None  # and an idempotency header

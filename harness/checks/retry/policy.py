@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.base import Check, CheckContext, Subject, Verdict, about_client, inconclusive
+from harness.checks.base import Check, CheckRuntime, Subject, Verdict, about_client, inconclusive
 from harness.checks.ratelimit.ops import enforcing, probe_operation, raw_client
 from harness.checks.ratelimit.probe import probe_refusal, until_refused
 from harness.checks.retry.client import drive_scenarios
@@ -89,7 +89,7 @@ class _Provoked:
     notes: tuple[str, ...]
 
 
-def check_retry_after_sent(context: CheckContext) -> Verdict:
+def check_retry_after_sent(context: CheckRuntime) -> Verdict:
     retry = context.contract.retry
     assert retry is not None
     provoked = (
@@ -136,7 +136,7 @@ def check_retry_after_sent(context: CheckContext) -> Verdict:
     )
 
 
-def _provoke_429s(context: CheckContext) -> _Provoked:
+def _provoke_429s(context: CheckRuntime) -> _Provoked:
     """One bounded probe per declared window limit, each until its first 429."""
     refusals: list[tuple[str, httpx.Response]] = []
     notes: list[str] = []
@@ -165,7 +165,7 @@ def _provoke_429s(context: CheckContext) -> _Provoked:
     return _Provoked(refusals=tuple(refusals), notes=tuple(dict.fromkeys(notes)))
 
 
-def check_client_follows_policy(context: CheckContext) -> Verdict:
+def check_client_follows_policy(context: CheckRuntime) -> Verdict:
     results = drive_scenarios(context, rng=random.Random(context.seed))  # noqa: S311 - jitter
     data = about_client({name: verdict.message for name, verdict in results.items()})
     if not results:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
-from harness.checks.base import Check, CheckContext, Verdict, inconclusive
+from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
 from harness.checks.mapping.examples import (
     example_body,
     read_records,
@@ -161,7 +161,7 @@ def find_secrets(text: str, secrets: Iterable[str]) -> list[str]:
     return found
 
 
-def check_no_secret_in_files(context: CheckContext) -> Verdict:
+def check_no_secret_in_files(context: CheckRuntime) -> Verdict:
     secrets = context.secrets()
     problems = []
     files = list(scanned_files(context.contract, Path(context.settings.report_dir)))
@@ -190,7 +190,7 @@ def check_no_secret_in_files(context: CheckContext) -> Verdict:
 # --- transport security -----------------------------------------------------------------------
 
 
-def check_credentials_not_echoed(context: CheckContext) -> Verdict:
+def check_credentials_not_echoed(context: CheckRuntime) -> Verdict:
     """Neither a refusal of forged credentials nor an answer to valid ones quotes them."""
     reads = [
         op
@@ -235,7 +235,7 @@ def _forged(contract: Contract, marker: str) -> dict[str, Any]:
     return {"headers": {"Authorization": f"Bearer {marker}"}}
 
 
-def check_https_in_production(context: CheckContext) -> Verdict:
+def check_https_in_production(context: CheckRuntime) -> Verdict:
     problems = []
     checked = 0
     for env in context.contract.environments.values():
@@ -256,7 +256,7 @@ def check_https_in_production(context: CheckContext) -> Verdict:
     return Verdict(message=f"{checked} protected environment(s) use HTTPS")
 
 
-def check_webhook_verification(context: CheckContext) -> Verdict:
+def check_webhook_verification(context: CheckRuntime) -> Verdict:
     webhooks = context.contract.webhooks
     assert webhooks is not None  # planned only when declared
     signature = webhooks.signature
@@ -299,13 +299,13 @@ def _pii_fields(contract: Contract, entity: EntityMapping) -> list[str]:
     ]
 
 
-def _probed(context: CheckContext, entity: EntityMapping) -> list[Any]:
+def _probed(context: CheckRuntime, entity: EntityMapping) -> list[Any]:
     """The probe's responses, sent once per entity and run (shared by the checks)."""
     client = context.client()  # outside ``shared``: building the client takes the same lock
     return context.shared(f"security-probe:{entity.name}", partial(_probe, context, client, entity))
 
 
-def _probe(context: CheckContext, client: Any, entity: EntityMapping) -> list[Any]:
+def _probe(context: CheckRuntime, client: Any, entity: EntityMapping) -> list[Any]:
     """Create one record from the example, then send each error trigger of the operation."""
     contract = context.contract
     assert entity.operation is not None
@@ -335,7 +335,7 @@ def _sent_values(response: Any, fields: list[str]) -> set[str]:
     return {str(body[name]) for name in fields if isinstance(body.get(name), str) and body[name]}
 
 
-def _run_leaks(context: CheckContext, fields: list[str]) -> list[str]:
+def _run_leaks(context: CheckRuntime, fields: list[str]) -> list[str]:
     """PII values sent in any request body of the run (this process) that show up in a URL."""
     exchanges = context.exchanges()
     values: set[str] = set()
@@ -363,7 +363,7 @@ def _url_outside_lookups(url: str, fields: list[str]) -> str:
     return unquote_plus(urlunsplit(parts._replace(query=urlencode(kept))))
 
 
-def check_pii_not_exposed(context: CheckContext, *, entity: str) -> Verdict:
+def check_pii_not_exposed(context: CheckRuntime, *, entity: str) -> Verdict:
     mapping = context.contract.mappings[entity]
     fields = _pii_fields(context.contract, mapping)
     responses = _probed(context, mapping)
@@ -419,7 +419,7 @@ def status_summary(responses: Iterable[Any]) -> str:
     return ", ".join(f"{status} x{count}" for status, count in sorted(counts.items())) or "none"
 
 
-def check_no_undeclared_fields(context: CheckContext, *, entity: str) -> Verdict:
+def check_no_undeclared_fields(context: CheckRuntime, *, entity: str) -> Verdict:
     """The records the probe created and the entity's lists return carry declared fields only."""
     contract = context.contract
     mapping = contract.mappings[entity]

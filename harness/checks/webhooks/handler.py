@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.webhooks.kit import WebhookKit, load_app, scheme_for
 from harness.contract import Contract
 from harness.errors import CheckFailure, UsageError
@@ -57,7 +57,7 @@ def _expected(case: Case) -> str:
     return "2xx" if case in (Case.VALID, Case.ROTATED_SECRET) else "a rejection"
 
 
-def check_handler_case(context: CheckContext, *, case: Case) -> Verdict:
+def check_handler_case(context: CheckRuntime, *, case: Case) -> Verdict:
     result = context.shared("webhooks-handler-matrix", partial(run_matrix, context))
     if isinstance(result, str):
         return Verdict(outcome=Outcome.SKIPPED, message=result)
@@ -72,7 +72,7 @@ def check_handler_case(context: CheckContext, *, case: Case) -> Verdict:
     return Verdict(message=outcome.message, data=data)
 
 
-def run_matrix(context: CheckContext) -> list[CaseOutcome] | str:
+def run_matrix(context: CheckRuntime) -> list[CaseOutcome] | str:
     """The matrix's outcomes, or why it cannot run (a skip reason)."""
     contract = context.contract
     webhooks = contract.webhooks

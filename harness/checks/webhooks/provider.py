@@ -25,7 +25,7 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from harness.checks.base import Check, CheckContext, Verdict
+from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.webhooks import handler as webhooks_handler
 from harness.checks.webhooks.kit import scheme_for
 from harness.checks.webhooks.trigger import perform_trigger
@@ -73,7 +73,7 @@ def plan(contract: Contract) -> list[Check]:
     return checks + webhooks_handler.plan(contract)
 
 
-def check_event(context: CheckContext, *, name: str) -> Verdict:
+def check_event(context: CheckRuntime, *, name: str) -> Verdict:
     webhooks = context.contract.webhooks
     assert webhooks is not None  # planned only then
     assert webhooks.signature is not None
@@ -122,7 +122,7 @@ def check_event(context: CheckContext, *, name: str) -> Verdict:
     )
 
 
-def _no_subscription(context: CheckContext, webhooks: Webhooks) -> str:
+def _no_subscription(context: CheckRuntime, webhooks: Webhooks) -> str:
     env = context.target.environment.name
     if context.settings.mode == Mode.REPLAY:  # the option may hold the plain string
         return (
@@ -142,7 +142,7 @@ def _no_subscription(context: CheckContext, webhooks: Webhooks) -> str:
 
 
 def _trigger_and_wait(
-    context: CheckContext,
+    context: CheckRuntime,
     event: WebhookEvent,
     receiver: Receiver,
     webhooks: Webhooks,
@@ -185,7 +185,7 @@ def _json(body: bytes) -> Any:
 
 
 def _signature_problems(
-    context: CheckContext, received: list[Received], secret: str, offset: float
+    context: CheckRuntime, received: list[Received], secret: str, offset: float
 ) -> list[str]:
     webhooks = context.contract.webhooks
     assert webhooks is not None
@@ -260,7 +260,7 @@ def _id_problems(everything: list[Received], ours: list[Received], *, retried: b
     return problems
 
 
-def _source_problems(context: CheckContext, webhooks: Webhooks, ours: list[Received]) -> list[str]:
+def _source_problems(context: CheckRuntime, webhooks: Webhooks, ours: list[Received]) -> list[str]:
     if not webhooks.allowed_ips:
         return []
     networks = [ipaddress.ip_network(cidr, strict=False) for cidr in webhooks.allowed_ips]
@@ -277,7 +277,7 @@ def _source_problems(context: CheckContext, webhooks: Webhooks, ours: list[Recei
     return problems
 
 
-def _source_note(context: CheckContext, webhooks: Webhooks, ours: list[Received]) -> str:
+def _source_note(context: CheckRuntime, webhooks: Webhooks, ours: list[Received]) -> str:
     if not webhooks.allowed_ips:
         return ""
     sources = ", ".join(dict.fromkeys(r.source_ip for r in ours))
