@@ -1,11 +1,14 @@
-"""What the checks need to know about operations: safe methods, security, path parameters."""
+"""What the checks of several families need to know about a contract's operations.
+
+The operations security covers and the OAuth2 token endpoint. Safe methods and path
+parameters are the contract's own (``contract.contract.SAFE_METHODS``,
+``Operation.path_parameters``).
+"""
 
 from __future__ import annotations
 
 from harness.contract import Contract
 from harness.contract.contract import Operation
-
-SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 
 
 def secured_operations(contract: Contract) -> list[Operation]:
@@ -21,10 +24,8 @@ def secured_operations(contract: Contract) -> list[Operation]:
     return found
 
 
-def path_parameters(operation: Operation) -> list[str]:
-    """Names of the operation's path parameters (its own and its path item's)."""
-    declared = [
-        *operation.path_item.get("parameters", []),
-        *operation.definition.get("parameters", []),
-    ]
-    return [p["name"] for p in declared if isinstance(p, dict) and p.get("in") == "path"]
+def is_token_endpoint(contract: Contract, operation: Operation) -> bool:
+    """Whether ``operation`` is the contract's OAuth2 token endpoint (``POST token_url``)."""
+    auth = contract.auth
+    token_url = auth.token_url if auth is not None else None
+    return operation.method == "post" and token_url is not None and operation.path == token_url

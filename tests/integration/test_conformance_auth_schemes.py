@@ -19,7 +19,7 @@ import pytest
 from harness.auth import NoAuth
 from harness.checks.conformance.cases import send_case
 from harness.checks.conformance.evidence import credential_variables, curl_line
-from harness.checks.conformance.operation import schemathesis_schema
+from harness.checks.conformance.schema import schemathesis_schema
 from harness.contract import load_contract
 from harness.runner import Context, ContractRun
 from harness.settings import RunSettings
@@ -60,15 +60,15 @@ def _replay(line: str, context: Context) -> int:
 def test_reproduce_line_shows_the_scheme_and_gets_the_same_answer(context: Context) -> None:
     scheme = context.contract.info.id.removeprefix("widgets-")
     operation = schemathesis_schema(context).find_operation_by_id("listWidgets")
-    exchanged = send_case(context, operation.Case(query={"limit": 2}))
-    line = curl_line(exchanged, context)
+    sent = send_case(context, operation.Case(query={"limit": 2}))
+    line = curl_line(sent, context)
     wanted, unwanted = SHOWN[scheme]
     for part in wanted:
         assert part in line, line
     for part in unwanted:
         assert part not in line, line
-    assert exchanged.status == 200
-    assert _replay(line, context) == exchanged.status
+    assert sent.status == 200
+    assert _replay(line, context) == sent.status
     for secret in context.secrets():
         assert secret not in line
 
@@ -77,9 +77,9 @@ def test_a_request_sent_without_credentials_is_reproduced_without(context: Conte
     if context.contract.auth is None or context.contract.auth.type == "none":
         pytest.skip("no credentials to leave out")
     operation = schemathesis_schema(context).find_operation_by_id("listWidgets")
-    exchanged = send_case(context, operation.Case(query={}), auth=NoAuth())
-    line = curl_line(exchanged, context)
-    assert exchanged.status == 401
+    sent = send_case(context, operation.Case(query={}), auth=NoAuth())
+    line = curl_line(sent, context)
+    assert sent.status == 401
     assert "WIDGETS" not in line, line
     assert _replay(line, context) == 401
 

@@ -17,8 +17,10 @@ from schemathesis import GenerationMode
 from schemathesis.generation.hypothesis.examples import generate_many
 
 from harness.checks.conformance.cases import send_case
-from harness.checks.conformance.operation import _creator, _Run, schemathesis_schema
 from harness.checks.conformance.phases import coverage_cases
+from harness.checks.conformance.resources import creator_for
+from harness.checks.conformance.run import OperationRun
+from harness.checks.conformance.schema import schemathesis_schema
 from harness.contract import load_contract
 from harness.runner import Context, ContractRun
 from harness.settings import RunSettings
@@ -42,10 +44,10 @@ def _bodies(context: Context, count: int) -> list[Any]:
     return [case.body for case in cases[-count:]]
 
 
-def _run(context: Context, operation_id: str, mode: GenerationMode) -> _Run:
+def _run(context: Context, operation_id: str, mode: GenerationMode) -> OperationRun:
     operation = context.contract.operation(operation_id)
-    return _Run(
-        context=context, operation=operation, mode=mode, creator=_creator(context, operation)
+    return OperationRun(
+        context=context, operation=operation, mode=mode, creator=creator_for(context, operation)
     )
 
 
@@ -69,7 +71,7 @@ def test_a_known_resource_is_created_with_a_fresh_key(context: Context) -> None:
     for _ in range(2):  # the same generated create twice, key included
         case = schema.find_operation_by_id("getContact").Case(path_parameters={"external_id": "x"})
         source = create.Case(body=body, headers=dict(REPEATED_KEY))
-        created.append(run._use_known_resource(case, source))
+        created.append(run.use_known_resource(case, source))
     assert created[0] is not None
     # A fresh key: the second is refused (a duplicate email), never the first one replayed.
     assert created[1] != created[0]
@@ -79,7 +81,7 @@ def test_explicit_cases_sent_together_are_judged_in_their_order(context: Context
     api = schemathesis_schema(context).find_operation_by_id("listContacts")
     cases = coverage_cases(api, GenerationMode.NEGATIVE)
     run = _run(context, "listContacts", GenerationMode.NEGATIVE)
-    assert run._concurrent()  # a live run, invalid requests: several in flight
+    assert run.concurrent()  # a live run, invalid requests: several in flight
     run.explicit = {id(case) for case in cases}
     run.send_explicit(cases)
     assert run.reached.count + run.unsendable == len(cases) > 1

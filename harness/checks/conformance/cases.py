@@ -5,29 +5,28 @@ may be the credential itself (a missing or malformed ``X-API-Key``): that one re
 server exactly as generated, so a server that refuses it is never blamed for accepting
 "schema-violating" data it was never sent. A request the client cannot put on the wire is
 harness's limitation (``RequestNotSendable``); a server that hangs up on one request
-(``TargetDisconnected``) comes back as an ``Exchanged`` with no response, for the check to
+(``TargetDisconnected``) comes back as a ``SentCase`` with no response, for the check to
 judge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from harness._compat.schemathesis import document, negated_parameters, operation_definition
 from harness.auth import AuthProvider, NoAuth
 from harness.checks.base import CheckRuntime
-from harness.checks.conformance.evidence import Exchanged
+from harness.checks.conformance.evidence import SentCase
 from harness.transports.client import TargetDisconnected
 
-#: Where each kind of OpenAPI security scheme puts its credential: (location, name).
+#: Where HTTP authentication schemes (basic, bearer, OAuth2) put the credential.
 _AUTHORIZATION = ("header", "authorization")
-INVALID_CREDENTIAL = "harness-invalid-credential"
 
 
-def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = None) -> Exchanged:
-    """Send ``case`` (no retries); a dropped connection is an ``Exchanged`` without response.
+def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = None) -> SentCase:
+    """Send ``case`` (no retries); a dropped connection is a ``SentCase`` without response.
 
     ``auth`` replaces the contract's credentials (``NoAuth()`` sends none). Raises
     ``RequestNotSendable`` when harness's client cannot encode the request.
@@ -58,8 +57,8 @@ def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = N
     except TargetDisconnected as exc:
         cause = exc.__cause__
         error = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
-        return Exchanged(case=case, request=exc.request, error=error)
-    return Exchanged.answered(case, response)
+        return SentCase(case=case, request=exc.request, error=error)
+    return SentCase.answered(case, response)
 
 
 def generated_credential_negated(case: Any) -> bool:
@@ -68,25 +67,17 @@ def generated_credential_negated(case: Any) -> bool:
     Then the invalid part is the credential (missing, empty, malformed), and adding valid
     credentials would turn the generated request into a different, valid one.
     """
-    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
-    if data is None:
+    touched = negated_parameters(case)
+    if not touched:
         return False
-    touched = {
-        (str(getattr(m.parameter_location, "value", m.parameter_location)), str(m.parameter))
-        for m in getattr(data, "mutations", ())
-    }
-    parameter = getattr(data, "parameter", None)
-    location = getattr(data, "parameter_location", None)
-    if parameter is not None and location is not None:
-        touched.add((str(getattr(location, "value", location)), str(parameter)))
     wanted = credential_parameters(case.operation)
     return any((location, name.lower()) in wanted for location, name in touched)
 
 
 def credential_parameters(operation: Any) -> set[tuple[str, str]]:
     """(location, lower-case name) of each credential the operation's security declares."""
-    raw = operation.schema.raw_schema
-    definition = operation.definition.raw
+    raw = document(operation)
+    definition = operation_definition(operation)
     requirements = definition.get("security", raw.get("security")) or []
     schemes = (raw.get("components") or {}).get("securitySchemes") or {}
     schemes = schemes or raw.get("securityDefinitions") or {}  # Swagger 2.0
@@ -103,32 +94,5 @@ def credential_parameters(operation: Any) -> set[tuple[str, str]]:
     return found
 
 
-def answered_statuses(exchanges: tuple[Any, ...]) -> list[int]:
-    """The statuses the run's clients received so far, in order."""
-    return [exchange.status for exchange in exchanges if exchange.status is not None]
-
-
 def is_success(response: httpx.Response | None) -> bool:
     return response is not None and 200 <= response.status_code < 300
-
-
-@dataclass(frozen=True, slots=True)
-class InvalidCredential:
-    """Sends a wrong credential where the operation's security puts the real one."""
-
-    location: str
-    name: str
-
-    def apply(self, request: httpx.Request) -> None:
-        if self.location == "query":
-            request.url = request.url.copy_set_param(self.name, INVALID_CREDENTIAL)
-        elif self.name == "authorization":
-            request.headers["Authorization"] = f"Bearer {INVALID_CREDENTIAL}"
-        else:
-            request.headers[self.name] = INVALID_CREDENTIAL
-
-    def on_unauthorized(self, request: httpx.Request | None = None) -> bool:
-        return False
-
-    def secret_values(self) -> frozenset[str]:
-        return frozenset()

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from harness._compat.schemathesis import failure_title, is_schemathesis_error
 from harness.checks.base import CheckRuntime
 from harness.contract.contract import Operation
 from harness.contract.locate import operation_location
@@ -16,12 +17,15 @@ from harness.transports.exchange import Exchange, to_curl
 from harness.transports.scrub import redact_text, response_excerpt
 
 BODY_LIMIT = 600
-_CREDENTIAL_FIELDS = ("client_secret", "api_key", "password", "token", "jwt_secret")
 
 
 @dataclass(frozen=True, slots=True)
-class Exchanged:
-    """A generated case, the request as sent, and the response (None: the server hung up)."""
+class SentCase:
+    """A generated case, the request as sent, and the response (None: the server hung up).
+
+    Not an ``Exchange`` (``transports.exchange``: the client's record of any request): this
+    keeps the Schemathesis case with what became of it, for judging and for the message.
+    """
 
     case: Any
     request: httpx.Request
@@ -29,7 +33,7 @@ class Exchanged:
     error: str | None = None
 
     @classmethod
-    def answered(cls, case: Any, response: httpx.Response) -> Exchanged:
+    def answered(cls, case: Any, response: httpx.Response) -> SentCase:
         return cls(case=case, request=response.request, response=response)
 
     @property
@@ -55,11 +59,8 @@ def failure_titles(exc: BaseException) -> list[str] | None:
     if group:
         found = [title for inner in group for title in failure_titles(inner) or []]
         return found or None
-    title = getattr(exc, "title", None)
-    if title is not None and type(exc).__module__.startswith("schemathesis"):
-        detail = str(getattr(exc, "message", "") or "").strip()
-        return [f"{title}: {detail}" if detail else str(title)]
-    return None
+    title = failure_title(exc)
+    return [title] if title is not None else None
 
 
 def failure_kinds(exc: BaseException) -> list[str]:
@@ -67,30 +68,24 @@ def failure_kinds(exc: BaseException) -> list[str]:
     group = getattr(exc, "exceptions", None)
     if group:
         return [kind for inner in group for kind in failure_kinds(inner)]
-    if isinstance(exc, CheckFailure) or type(exc).__module__.startswith("schemathesis"):
+    if isinstance(exc, CheckFailure) or is_schemathesis_error(exc):
         return [type(exc).__name__]
     return []
 
 
 def credential_variables(context: CheckRuntime) -> dict[str, str]:
     """The run's credentials by the variable the contract names them with (``WIDGETS_KEY``)."""
-    credentials = context.target.credentials
-    found: dict[str, str] = {}
-    for name in _CREDENTIAL_FIELDS:
-        secret = getattr(credentials, name, None)
-        if secret is not None and secret.value and secret.var:
-            found[secret.var] = secret.value
-    return found
+    return context.target.credentials.by_variable()
 
 
-def curl_line(exchanged: Exchanged, context: CheckRuntime) -> str:
+def curl_line(sent: SentCase, context: CheckRuntime) -> str:
     """A curl command that repeats the request exactly as it was sent.
 
     Credentials appear as the contract's own variables in the contract's own scheme (an
     API-key header or query parameter, ``-u`` for basic, ``Bearer ${TOKEN}`` for issued
     tokens), and a request sent without credentials shows none.
     """
-    request = exchanged.request
+    request = sent.request
     request.read()
     exchange = Exchange.from_httpx(request, started_at=time.time(), elapsed_s=0.0)
     command = to_curl(exchange, credential_variables(context))
@@ -98,7 +93,7 @@ def curl_line(exchanged: Exchanged, context: CheckRuntime) -> str:
 
 
 def describe_failure(
-    context: CheckRuntime, operation: Operation, exchanged: Exchanged | None, titles: list[str]
+    context: CheckRuntime, operation: Operation, sent: SentCase | None, titles: list[str]
 ) -> str:
     """Operation, what broke, the minimal request and response, contract line, seed, curl."""
     secrets = context.secrets()
@@ -106,28 +101,28 @@ def describe_failure(
     for title in dict.fromkeys(titles):
         text = redact_text(title, secrets).replace("\n", "\n    ")
         lines.append(f"  - {text}")
-    if exchanged is not None:
-        lines += _request_and_response(exchanged, secrets)
+    if sent is not None:
+        lines += _request_and_response(sent, secrets)
     document = context.contract.document
     if document is not None:
         lines.append(f"Contract:  {operation_location(document, operation)}")
     lines.append(f"Seed:      {context.seed} (run seed {context.settings.seed}: "
                  f"--harness-seed {context.settings.seed} reproduces the run)")  # fmt: skip
-    if exchanged is not None:
-        lines.append(f"Reproduce: {curl_line(exchanged, context)}")
+    if sent is not None:
+        lines.append(f"Reproduce: {curl_line(sent, context)}")
     return "\n".join(lines)
 
 
-def _request_and_response(exchanged: Exchanged, secrets: frozenset[str]) -> list[str]:
-    request = exchanged.request
+def _request_and_response(sent: SentCase, secrets: frozenset[str]) -> list[str]:
+    request = sent.request
     request.read()
     lines = [f"Request:   {request.method} {redact_text(str(request.url), secrets)}"]
     body = request.content.decode("utf-8", "replace")[:BODY_LIMIT]
     if body:
         lines.append(_indented(redact_text(body, secrets)))
-    response = exchanged.response
+    response = sent.response
     if response is None:
-        error = redact_text(exchanged.error or "no answer", secrets)
+        error = redact_text(sent.error or "no answer", secrets)
         lines.append(f"Response:  none — the server closed the connection ({error})")
         return lines
     text = response.text[:BODY_LIMIT]

@@ -13,10 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from schemathesis import GenerationMode
-from schemathesis.generation.drivers import CoverageGenerator
-from schemathesis.generation.feedback import FeedbackSources
-from schemathesis.generation.hypothesis.builder import generate_example_cases
-from schemathesis.generation.overrides import Override
+
+from harness._compat import schemathesis as st_compat
 
 #: The most coverage cases attached to one check (the largest documents yield thousands).
 MAX_COVERAGE_CASES = 200
@@ -27,22 +25,14 @@ def documented_examples(operation: Any, test: Callable[..., Any]) -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return list(generate_example_cases(test=test, operation=operation, fill_missing=False))
+            return list(st_compat.example_cases(operation, test))
         except Exception:  # a document whose examples cannot be built has none
             return []
 
 
 def coverage_cases(operation: Any, mode: GenerationMode) -> list[Any]:
     """Schemathesis's coverage-phase cases of ``operation`` in ``mode``."""
-    config = operation.schema.config.generation_for(operation=operation, phase="coverage")
-    generator = CoverageGenerator(
-        operation=operation,
-        generation_modes=[mode],
-        generation_config=config,
-        auth_storage=None,
-        override=Override(),
-        feedback=FeedbackSources(),
-    )
+    generator = st_compat.coverage_cases(operation, mode)
     found: list[Any] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -8,12 +8,22 @@ valid request to the linked creator and puts what its answer returned into the e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from harness._compat.schemathesis import negated_locations
+from harness.checks.base import CheckRuntime
+from harness.checks.conformance.cases import is_success, send_case
+from harness.contract.contract import Operation
+from harness.contract.links import evaluate
+from harness.transports.client import DEFAULT_IDEMPOTENCY_HEADER, RequestNotSendable
+
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: A path template's parameters: ``/contacts/{external_id}`` → ``external_id``.
+PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +69,56 @@ def extract(creator: Creator, response: httpx.Response) -> dict[str, Any]:
     return values
 
 
+def creator_for(context: CheckRuntime, operation: Operation) -> Creator | None:
+    """The linked operation that creates what ``operation`` reads, when creating is allowed."""
+    names = PATH_TEMPLATE.findall(operation.path)
+    document = context.contract.document
+    if not names or document is None:
+        return None
+    if context.target.protected and not context.settings.allow_protected:
+        return None  # never write to a protected environment to make a read succeed
+    found = creators_for(dict(document.raw), operation.operation_id, names)
+    return found[0] if found else None
+
+
+def point_at_new_resource(
+    context: CheckRuntime, creator: Creator, case: Any, source: Any
+) -> dict[str, Any] | None:
+    """Create a resource with ``creator``'s case ``source`` and point ``case`` at it.
+
+    The path parameters put into ``case``, or None when nothing usable was created (or the
+    invalid part of ``case`` is its id itself: then it keeps that one).
+    """
+    if "path" in negated_locations(case):
+        return None
+    _fresh_idempotency_key(context, source)
+    try:
+        created = send_case(context, source)
+    except RequestNotSendable:
+        return None
+    if not is_success(created.response):
+        return None
+    assert created.response is not None
+    values = extract(creator, created.response)
+    if not values:
+        return None
+    case.path_parameters = {**(case.path_parameters or {}), **values}
+    return values
+
+
+def _fresh_idempotency_key(context: CheckRuntime, source: Any) -> None:
+    """Drop a generated idempotency key from the creator's case: the client adds a fresh one.
+
+    Hypothesis repeats small values (``"0"``); a server that rightly replays the first
+    create for a repeated key would hand back an id deleted since, not a new resource.
+    """
+    retry = context.contract.retry
+    name = (retry.idempotency_header if retry else None) or DEFAULT_IDEMPOTENCY_HEADER
+    headers = getattr(source, "headers", None)
+    if headers:
+        source.headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
+
+
 def _operations(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for path, item in (raw.get("paths") or {}).items():
@@ -78,22 +138,11 @@ def _path_pairs(parameters: dict[str, Any], path_names: list[str]) -> tuple[tupl
 
 
 def _evaluate(expression: str, response: httpx.Response) -> Any:
-    """``$response.body#/a/b`` and ``$response.header.X``; anything else: None."""
-    if expression.startswith("$response.header."):
-        return response.headers.get(expression.removeprefix("$response.header."))
-    if not expression.startswith("$response.body"):
-        return None
-    pointer = expression.removeprefix("$response.body").removeprefix("#")
-    try:
-        value: Any = response.json()
-    except ValueError:
-        return None
-    for raw_token in [t for t in pointer.split("/") if t]:
-        token = raw_token.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, dict):
-            value = value.get(token)
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
+    """``$response.body#/a/b`` and ``$response.header.X`` (``links.evaluate``); else None."""
+    body: Any = None
+    if expression.startswith("$response.body"):
+        try:
+            body = response.json()
+        except ValueError:
             return None
-    return value
+    return evaluate(expression, body, response.headers)

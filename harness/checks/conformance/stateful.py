@@ -10,20 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 import hypothesis
-from hypothesis.stateful import get_state_machine_test
-from schemathesis import Response
 from schemathesis import checks as st_checks
 
+from harness._compat.hypothesis import state_machine_test
+from harness._compat.schemathesis import machine_recorder, operation_definition, response_from_httpx
 from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.conformance.cases import send_case
 from harness.checks.conformance.evidence import (
-    Exchanged,
+    SentCase,
     describe_failure,
     failure_kinds,
     failure_titles,
 )
-from harness.checks.conformance.operation import POSITIVE_CHECKS, TargetCrashed, schemathesis_schema
+from harness.checks.conformance.judging import POSITIVE_CHECKS, TargetCrashed
 from harness.checks.conformance.reached import Reached
+from harness.checks.conformance.schema import schemathesis_schema
 from harness.contract import Contract
 from harness.errors import CheckFailure
 from harness.results import Outcome
@@ -71,28 +72,28 @@ def check_stateful(context: CheckRuntime) -> Verdict:
     if excluded:  # the contract's safety section: operations fuzzing must not send here
         schema = schema.exclude(operation_id=list(excluded))
     steps: list[str] = []
-    last: dict[str, Exchanged] = {}
+    last: dict[str, SentCase] = {}
     reached = Reached()
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def call(self, case: Any, **kwargs: Any) -> Any:
             try:
-                exchanged = send_case(context, case)
+                sent = send_case(context, case)
             except RequestNotSendable:
                 hypothesis.reject()  # harness's client limitation, not the target's
-            last["exchange"] = exchanged
+            last["sent"] = sent
             steps.append(case.operation.label)
-            reached.add(exchanged.status)
-            if exchanged.response is None:
+            reached.add(sent.status)
+            if sent.response is None:
                 raise TargetCrashed(
                     "the server closed the connection instead of answering this step "
-                    f"({exchanged.error}): a crash on this input"
+                    f"({sent.error}): a crash on this input"
                 )
-            return Response.from_httpx(exchanged.response, verify=True)
+            return response_from_httpx(sent.response)
 
         def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
             # The recorder lets the sequence checks look up the step that created a resource.
-            recorder = getattr(self, "recorder", None)
+            recorder = machine_recorder(self)
             case.validate_response(response, checks=list(SEQUENCE_CHECKS), recorder=recorder)
 
     settings = hypothesis.settings(
@@ -104,19 +105,19 @@ def check_stateful(context: CheckRuntime) -> Verdict:
         suppress_health_check=list(hypothesis.HealthCheck),
         verbosity=hypothesis.Verbosity.quiet,
     )
-    test = hypothesis.seed(context.seed)(get_state_machine_test(Machine, settings=settings))
+    test = hypothesis.seed(context.seed)(state_machine_test(Machine, settings))
     try:
         test()
     except (Exception, BaseExceptionGroup) as exc:
         titles = failure_titles(exc)
-        exchanged = last.get("exchange")
-        if titles is None or exchanged is None:
+        sent = last.get("sent")
+        if titles is None or sent is None:
             raise
-        operation = context.contract.operation(_operation_id(exchanged))
-        message = describe_failure(context, operation, exchanged, titles)
+        operation = context.contract.operation(_operation_id(sent))
+        message = describe_failure(context, operation, sent, titles)
         raise CheckFailure(
             f"{message}\nSteps:     {' → '.join(steps[-STEPS_PER_SEQUENCE:])}",
-            evidence=exchanged.evidence(context),
+            evidence=sent.evidence(context),
             data={"steps": len(steps), **reached.data(), "findings": failure_kinds(exc)},
         ) from None
     data = {"steps": len(steps), **reached.data()}
@@ -136,6 +137,6 @@ def check_stateful(context: CheckRuntime) -> Verdict:
     )
 
 
-def _operation_id(exchanged: Exchanged) -> str:
-    definition = exchanged.case.operation.definition.raw
-    return str(definition.get("operationId") or exchanged.case.operation.label)
+def _operation_id(sent: SentCase) -> str:
+    definition = operation_definition(sent.case.operation)
+    return str(definition.get("operationId") or sent.case.operation.label)
