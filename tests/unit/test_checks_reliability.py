@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from harness.checks.errors.codes import check_retryable
-from harness.checks.errors.match import ErrorTable, dig, judge_response, observed_code
-from harness.checks.ratelimit.limits import header_problems
-from harness.checks.ratelimit.probe import probe_refusal
-from harness.checks.retry.judge import expected_attempts, judge_attempts, judge_recorded
+from harness.checks.errors.observed import check_observed
+from harness.checks.errors.table import ErrorTable, dig, judge_response, observed_code
+from harness.checks.ratelimit.headers import header_problems
 from harness.contract.model import (
     ErrorCode,
     ErrorMatch,
@@ -22,7 +21,9 @@ from harness.contract.model import (
 )
 from harness.errors import CheckFailure
 from harness.options import settings_from
-from harness.settings import RunSettings
+from harness.ratelimit import probe_refusal
+from harness.results import Outcome
+from harness.retry import expected_attempts, judge_attempts, judge_recorded
 from harness.transports.exchange import Exchange, ExchangeRequest, ExchangeResponse
 from harness.transports.ratelimit_headers import RateLimitInfo, RateLimitStyle
 from harness.transports.retry_policy import Jitter, RetryPolicy
@@ -90,6 +91,46 @@ def test_retryable_must_agree_with_retry_on() -> None:
         check_retryable(_contract([ERR_404], (404,)))
 
 
+class _Observing:
+    """What ``check_observed`` reads of a run: the contract, its exchanges, shared state."""
+
+    def __init__(self, exchanges: list[Exchange]) -> None:
+        self.contract = SimpleNamespace(errors=[ERR_404], auth=None)
+        self._exchanges = tuple(exchanges)
+        self._shared: dict[str, Any] = {}
+
+    def exchanges(self) -> tuple[Exchange, ...]:
+        return self._exchanges
+
+    def shared(self, key: str, factory: Any) -> Any:
+        return self._shared.setdefault(key, factory())
+
+    def secrets(self) -> frozenset[str]:
+        return frozenset()
+
+
+def test_observed_errors_say_how_many_exchanges_and_whose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = _Observing([_exchange(200, b"{}"), _exchange(404, b'{"error": {"code": "ERR_404"}}')])
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    whole = check_observed(run)
+    assert "1 error response(s) among 2 exchange(s) judged" in whole.message
+    assert "every exchange this contract's run recorded" in whole.message
+    assert whole.data["judged_exchanges"] == 2
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    worker = check_observed(run)
+    assert "only those of this process, xdist worker gw1" in worker.message
+    assert "gw1" in worker.data["scope"]
+    assert worker.data["scope"] in worker.message
+
+
+def test_observed_errors_with_no_exchange_is_skipped_not_passed() -> None:
+    verdict = check_observed(_Observing([]))
+    assert verdict.outcome is Outcome.SKIPPED
+    assert verdict.message.startswith("inconclusive: no exchange to judge")
+
+
 RULE = RateLimit(limit=10, window="1m", headers=RateLimitHeaders.X_RATELIMIT)
 
 
@@ -154,22 +195,17 @@ def test_judge_recorded_counts_attempts_and_honours_retry_after() -> None:
     assert "made 1 attempt(s); the policy requires 3" in short.message
 
 
-def _probe_context(*, protected: bool = False, probe_large: bool = False) -> Any:
+def _target(*, protected: bool = False) -> Any:
     environment = SimpleNamespace(name="staging", protected=protected)
-    return SimpleNamespace(
-        target=SimpleNamespace(protected=protected, environment=environment),
-        settings=RunSettings(probe_large=probe_large),
-    )
+    return SimpleNamespace(protected=protected, environment=environment)
 
 
 def test_probes_never_touch_protected_environments_and_large_limits_need_the_flag() -> None:
     small, large = RateLimit(limit=10, window="1m"), RateLimit(limit=1000, window="1h")
-    assert probe_refusal(_probe_context(), small) is None
-    assert "protected" in str(
-        probe_refusal(_probe_context(protected=True, probe_large=True), small)
-    )
-    assert "--harness-probe-large" in str(probe_refusal(_probe_context(), large))
-    assert probe_refusal(_probe_context(probe_large=True), large) is None
+    assert probe_refusal(_target(), small, probe_large=False) is None
+    assert "protected" in str(probe_refusal(_target(protected=True), small, probe_large=True))
+    assert "--harness-probe-large" in str(probe_refusal(_target(), large, probe_large=False))
+    assert probe_refusal(_target(), large, probe_large=True) is None
 
 
 class _Config:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.checks.errors.match import ErrorTable
+from harness.checks.errors.table import ErrorTable
 from harness.contract.model import ErrorCode, ErrorMatch
 from harness.transports.exchange import Exchange, ExchangeRequest, ExchangeResponse
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.retry.client import retry_after_received
-from harness.checks.retry.judge import judge_attempts
+from harness.retry import judge_attempts
 from harness.transports.exchange import Exchange, ExchangeRequest, ExchangeResponse
 from harness.transports.retry_policy import Jitter, RetryPolicy
 

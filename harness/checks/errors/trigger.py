@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 
 import httpx
 
 from harness.auth import AuthProvider, NoAuth
+from harness.auth.unissued import unissued_credential
 from harness.checks.base import CheckRuntime
-from harness.contract.model import AuthType, Trigger
+from harness.contract.model import Trigger
 from harness.errors import UsageError
 
 AUTH_MODES = ("valid", "none", "invalid", "expired")
@@ -59,7 +59,7 @@ def _auth(context: CheckRuntime, trigger: Trigger) -> AuthProvider | bool | None
     if mode == "none":
         return NoAuth()
     if mode == "invalid":
-        return FixedHeaders(_wrong_headers(context))
+        return unissued_credential(context.contract.auth) or NoAuth()
     if mode == "expired":
         controls = context.target.controls
         if controls is None:
@@ -72,15 +72,3 @@ def _auth(context: CheckRuntime, trigger: Trigger) -> AuthProvider | bool | None
     raise UsageError(
         f"trigger auth {mode!r} (contract {trigger.loc}) is not one of {', '.join(AUTH_MODES)}"
     )
-
-
-def _wrong_headers(context: CheckRuntime) -> dict[str, str]:
-    auth = context.contract.auth
-    if auth is None or auth.type is AuthType.NONE:
-        return {}
-    if auth.type is AuthType.API_KEY:
-        return {auth.header or "X-API-Key": "wrong-key-from-harness"}
-    if auth.type is AuthType.BASIC:
-        token = base64.b64encode(b"harness:wrong").decode()
-        return {"Authorization": f"Basic {token}"}
-    return {"Authorization": "Bearer wrong-token-from-harness"}

@@ -1,4 +1,12 @@
-"""Driving harness's own client through sandbox fault sequences, on a virtual clock."""
+"""``retry::client_follows_policy``: harness's own client retries as the contract declares.
+
+A check of harness's client, not of the integration (its results carry ``subject:
+client``), on the local sandbox only: ``HarnessClient`` is driven through fault sequences
+(back-off until success, attempts exhausted, a ``Retry-After`` above the cap, a POST) on a
+virtual clock, so back-off of seconds costs no wall time, and its attempts are judged
+(``harness.retry``) against the ``Retry-After`` each response carried, never against what
+the fault asked the sandbox to send.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +14,16 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from harness.checks.base import CheckRuntime
-from harness.checks.operations import path_parameters
-from harness.checks.ratelimit.ops import clear_faults, inject_fault, probe_operation, raw_client
-from harness.checks.retry.judge import RetryVerdict, expected_attempts, judge_attempts
+from harness.checks.base import CheckRuntime, Verdict, about_client, inconclusive
 from harness.contract import Contract
+from harness.errors import CheckFailure
+from harness.ratelimit import probe_operation
+from harness.retry import RetryVerdict, expected_attempts, judge_attempts
 from harness.transports.client import HarnessClient, retry_policy_for
 from harness.transports.exchange import Exchange
 from harness.transports.ratelimit_headers import parse_retry_after
 from harness.transports.retry_policy import RetryPolicy, delay_bounds
+from harness.transports.sandbox_admin import clear_faults, inject_fault
 
 
 @dataclass(slots=True)
@@ -41,6 +50,29 @@ class Scenario:
     statuses: tuple[int, ...]
     retry_after_s: int | None = None
     body: bool = False
+
+
+def check_client_follows_policy(context: CheckRuntime) -> Verdict:
+    results = drive_scenarios(context, rng=random.Random(context.seed))  # noqa: S311 - jitter
+    data = about_client({name: verdict.message for name, verdict in results.items()})
+    if not results:
+        return inconclusive(
+            "no fault sequence applies: no GET without parameters, or nothing to retry",
+            data=data,
+        )
+    failed = {name: verdict for name, verdict in results.items() if not verdict.ok}
+    if failed:
+        retry = context.contract.retry
+        assert retry is not None
+        raise CheckFailure(
+            f"harness's client breaks the retry policy (contract {retry.loc}):\n"
+            + "\n".join(f"{name}: {verdict.message}" for name, verdict in failed.items()),
+            data=data,
+        )
+    return Verdict(
+        message=f"harness's client: {len(results)} fault sequences handled as declared",
+        data=data,
+    )
 
 
 def scenarios(contract: Contract, policy: RetryPolicy) -> list[Scenario]:
@@ -89,7 +121,7 @@ def _post_operation(contract: Contract) -> str | None:
             op.operation_id
             for op in contract.document.operations.values()
             if op.method == "post"
-            and not path_parameters(op)
+            and not op.path_parameters
             and op.definition.get("requestBody")
             and (contract.auth is None or op.path != contract.auth.token_url)
         ),
@@ -111,7 +143,7 @@ def drive_scenarios(context: CheckRuntime, *, rng: random.Random) -> dict[str, R
         sleep=time.sleep,
         clock=time.clock,
         # The run's provider: tokens it is issued join the run's secrets, and are reused.
-        auth=raw_client(context).auth,
+        auth=context.client(retry=False, throttle=False).auth,
     )
     with client:
         return {
@@ -135,11 +167,11 @@ def _drive(
     if scenario.retry_after_s is not None:
         fault["retry_after_s"] = scenario.retry_after_s
     time.attempts.clear()
-    inject_fault(context, fault)
+    inject_fault(context.http(), fault)
     try:
         client.call(scenario.operation, json={} if scenario.body else None)
     finally:
-        clear_faults(context)
+        clear_faults(context.http())
     attempts = [(at, ex) for at, ex in time.attempts if ex.operation_id == scenario.operation]
     expected = _expected(policy, scenario)
     verdict = judge_attempts(

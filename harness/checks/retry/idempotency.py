@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 
 from harness.checks.base import CheckRuntime, Verdict, inconclusive
-from harness.checks.operations import path_parameters
 from harness.contract import Contract
 from harness.errors import CheckFailure
 from harness.transports.scrub import response_excerpt
@@ -29,7 +28,7 @@ def creating_operation(contract: Contract) -> tuple[str, dict[str, Any]] | None:
         return None
     token_url = contract.auth.token_url if contract.auth else None
     for operation in contract.document.operations.values():
-        if operation.method != "post" or path_parameters(operation) or operation.path == token_url:
+        if operation.method != "post" or operation.path_parameters or operation.path == token_url:
             continue
         example = _body_example(operation.definition)
         if example is not None:

@@ -1,43 +1,34 @@
-"""The bounded enforcement probes of the ``ratelimit`` family.
+"""``ratelimit::enforced[i]``: the first 429 comes where the declared window limit says.
 
-A window probe sends requests one after another until the first 429, never more than
-``limit + 2``. Locally it starts from a fresh window with enforcement on, so the 429 must
-come exactly after ``limit`` requests; elsewhere the requests already counted in the window
-are subtracted (the more of those this process sent and those the server's first answer
-announced as used, so other xdist workers count too), and ``SLIDING_TOLERANCE`` of the
-limit (at least one request) is allowed either way for sliding windows and token buckets.
-The 429 must carry ``Retry-After``, and one request after waiting it out must succeed
-(locally the sandbox clock is advanced; elsewhere harness waits at most ``MAX_WAIT_S``).
+The probe (``harness.ratelimit.until_refused``) sends requests one after another until the
+first 429, never more than ``limit + 2``. Locally it starts from a fresh window with
+enforcement on, so the 429 must come exactly after ``limit`` requests; elsewhere the
+requests already counted in the window are subtracted (the more of those this process sent
+and those the server's first answer announced as used, so other xdist workers count too),
+and ``SLIDING_TOLERANCE`` of the limit (at least one request) is allowed either way for
+sliding windows and token buckets. The 429 must carry ``Retry-After``, and one request
+after waiting it out must succeed (locally the sandbox clock is advanced; elsewhere harness
+waits at most ``MAX_WAIT_S``).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 
 from harness.checks.base import CheckRuntime, Verdict
-from harness.checks.ratelimit.ops import (
-    clear_faults,
-    enforcing,
-    inject_fault,
-    ok,
-    probe_operation,
-    raw_client,
-)
 from harness.contract.model import RateLimit
 from harness.errors import CheckFailure
+from harness.ratelimit import enforcing, probe_operation, probe_refusal, until_refused
 from harness.results import Outcome
 from harness.transports.client import HarnessClient
 from harness.transports.ratelimit_headers import parse_rate_limit, parse_retry_after
 from harness.transports.scrub import response_excerpt
 
-#: Limits above this many requests per window are probed only with --harness-probe-large.
-LARGE_LIMIT = 100
 #: Share of the limit a sliding window may be off by (outside the local sandbox).
 SLIDING_TOLERANCE = 0.1
 #: A Retry-After may exceed the declared window by this much (whole seconds, clock skew).
@@ -47,8 +38,6 @@ MAX_WAIT_S = 5.0
 #: Added to a Retry-After before the recovery request: the header has whole seconds and the
 #: server's clock and ours tick apart.
 RECOVERY_MARGIN_S = 0.25
-#: How long each concurrency-probe request is held by the sandbox.
-HOLD_MS = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,7 +59,7 @@ def check_enforced(context: CheckRuntime, *, index: int) -> Verdict:
     rule = context.contract.rate_limits[index]
     assert rule.limit is not None
     assert rule.window_s is not None
-    skipped = probe_refusal(context, rule)
+    skipped = probe_refusal(context.target, rule, probe_large=context.settings.probe_large)
     operation = probe_operation(context.contract, rule)
     if skipped or operation is None:
         return Verdict(outcome=Outcome.SKIPPED, message=skipped or "no GET to probe with")
@@ -83,14 +72,15 @@ def check_enforced(context: CheckRuntime, *, index: int) -> Verdict:
         tolerance=0 if local else max(1, math.ceil(rule.limit * SLIDING_TOLERANCE)),
         where=f"{operation}, contract {rule.loc}",
     )
-    client = raw_client(context)
+    client = context.client(retry=False, throttle=False)  # every 429 as it is
     with enforcing(context, rule.window_s):
-        passed, refusal, sent, first = until_refused(client, operation, budget=rule.limit + 2)
+        probed = until_refused(client, operation, budget=rule.limit + 2)
+        passed = probed.allowed
         if not local:  # the larger of what this process sent and what the server counted
-            expected = replace(expected, recent=max(expected.recent, _announced_used(first)))
+            expected = replace(expected, recent=max(expected.recent, _announced_used(probed.first)))
         observed: dict[str, Any] = {
             "allowed_before_429": passed,
-            "sent": sent,
+            "sent": probed.sent,
             "earlier_in_run": expected.recent,
         }
         data: dict[str, Any] = {
@@ -99,25 +89,8 @@ def check_enforced(context: CheckRuntime, *, index: int) -> Verdict:
             "observed": observed,
             "tolerance": expected.tolerance,
         }
-        refusal = _judge_count(context, expected, passed, refusal, data)
-        wait = parse_retry_after(refusal.headers.get("Retry-After"))
-        observed["retry_after_s"] = wait
-        if wait is None:
-            raise CheckFailure(
-                f"the 429 ({expected.where}) carries no valid Retry-After; clients cannot know "
-                "when to come back (RFC 6585 §4 recommends it, the retry policy relies on it)",
-                evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
-                data=data,
-            )
-        window = rule.window_s
-        if window is not None and wait > window + WINDOW_SLACK_S:
-            raise CheckFailure(
-                f"{operation}: the 429 ({expected.where}) asks clients to wait {wait:g} s, longer "
-                f"than the declared window of {window:g} s ({rule.limit} per {rule.window}); the "
-                "quota is free again within one window, so clients would wait for nothing",
-                evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
-                data=data,
-            )
+        refusal = _judge_count(context, expected, passed, probed.refusal, data)
+        wait = _judge_retry_after(context, rule, expected, refusal, data)
         observed["recovered"] = _recovers(context, client, operation, wait, data)
     return Verdict(
         message=f"{operation}: 429 after {passed + expected.recent} requests (declared "
@@ -154,17 +127,33 @@ def _judge_count(
     return refusal
 
 
-def probe_refusal(context: CheckRuntime, rule: RateLimit) -> str | None:
-    target = context.target
-    if target.protected:
-        return f"environment '{target.environment.name}' is protected: limits are never probed"
-    assert rule.limit is not None
-    if rule.limit > LARGE_LIMIT and not context.settings.probe_large:
-        return (
-            f"limit {rule.limit} > {LARGE_LIMIT} per window: headers only; pass "
-            "--harness-probe-large to probe it"
+def _judge_retry_after(
+    context: CheckRuntime,
+    rule: RateLimit,
+    expected: _Expected,
+    refusal: httpx.Response,
+    data: dict[str, Any],
+) -> float:
+    """The 429's ``Retry-After`` in seconds, when valid and within the window; else the failure."""
+    wait = parse_retry_after(refusal.headers.get("Retry-After"))
+    data["observed"]["retry_after_s"] = wait
+    if wait is None:
+        raise CheckFailure(
+            f"the 429 ({expected.where}) carries no valid Retry-After; clients cannot know "
+            "when to come back (RFC 6585 §4 recommends it, the retry policy relies on it)",
+            evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
+            data=data,
         )
-    return None
+    window = rule.window_s
+    if window is not None and wait > window + WINDOW_SLACK_S:
+        raise CheckFailure(
+            f"{data['operation']}: the 429 ({expected.where}) asks clients to wait {wait:g} s, "
+            f"longer than the declared window of {window:g} s ({rule.limit} per {rule.window}); "
+            "the quota is free again within one window, so clients would wait for nothing",
+            evidence=(response_excerpt(refusal, context.secrets(), limit=400),),
+            data=data,
+        )
+    return wait
 
 
 def _recent(context: CheckRuntime, rule: RateLimit) -> int:
@@ -178,22 +167,6 @@ def _recent(context: CheckRuntime, rule: RateLimit) -> int:
         and exchange.operation_id is not None
         and (not rule.operations or exchange.operation_id in rule.operations)
     )
-
-
-def until_refused(
-    client: HarnessClient, operation: str, *, budget: int
-) -> tuple[int, httpx.Response | None, int, httpx.Response | None]:
-    """Allowed requests before the first 429, the 429 (None: none came), requests sent, and
-    the first response (what the server announced before the probe counted)."""
-    passed = 0
-    first: httpx.Response | None = None
-    for sent in range(1, budget + 1):
-        response = client.call(operation)
-        first = first or response
-        if response.status_code == 429:
-            return passed, response, sent, first
-        passed += ok(response)
-    return passed, None, budget, first
 
 
 def _announced_used(first: httpx.Response | None) -> int:
@@ -232,42 +205,3 @@ def _recovers(
             data=data,
         )
     return True
-
-
-def check_concurrency(context: CheckRuntime, *, index: int) -> Verdict:
-    rule = context.contract.rate_limits[index]
-    assert rule.concurrent is not None
-    operation = probe_operation(context.contract, rule)
-    if operation is None:
-        return Verdict(outcome=Outcome.SKIPPED, message="no GET operation to probe with")
-    windows = [r.window_s for r in context.contract.rate_limits if r.window_s]
-    client = raw_client(context)
-    count = rule.concurrent + 1
-    with enforcing(context, max(windows, default=0.0)):
-        inject_fault(context, {"latency_ms": HOLD_MS, "count": count, "operation": operation})
-        try:
-            with ThreadPoolExecutor(max_workers=count) as pool:
-                statuses = list(
-                    pool.map(lambda _: client.call(operation).status_code, range(count))
-                )
-        finally:
-            clear_faults(context)
-    refused = statuses.count(429)
-    data: dict[str, object] = {
-        "operation": operation,
-        "declared": {"concurrent": rule.concurrent},
-        "observed": {"statuses": statuses, "refused": refused},
-    }
-    if refused == 0:
-        raise CheckFailure(
-            f"{count} requests in flight at once on {operation} were all served; the contract "
-            f"({rule.loc}) caps concurrency at {rule.concurrent}",
-            data=data,
-        )
-    if count - refused < rule.concurrent:
-        raise CheckFailure(
-            f"only {count - refused} of {count} parallel requests were served on {operation}; "
-            f"the contract ({rule.loc}) allows {rule.concurrent} in flight",
-            data=data,
-        )
-    return Verdict(message=f"{rule.concurrent} in flight served, one more refused", data=data)

@@ -2,7 +2,8 @@
 
 Used by the ``retry`` family on harness's own client and by the ``harness_retry_judge``
 fixture on the user's client: both hand over when each attempt started, the status it got
-and the ``Retry-After`` it was told, and get readable verdicts back.
+and the ``Retry-After`` it was told, and get readable verdicts back. The timing rules
+themselves are ``harness.transports.retry_policy.judge_attempt_times``.
 """
 
 from __future__ import annotations

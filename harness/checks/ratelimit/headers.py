@@ -1,76 +1,25 @@
-"""Family ``ratelimit``: declared limits are announced truthfully and enforced as declared.
+"""``ratelimit::headers[i]``: what responses announce about a declared window limit.
 
-Per declared window limit: ``headers[i]`` sends a few requests and checks the announced
-headers (present in the declared style with every field that style declares — limit,
-remaining and reset — limit as declared, remaining decreasing and never above the limit,
-reset in the future); ``enforced[i]`` is the bounded probe (never more than
-``limit + 2`` requests, never against a protected environment; limits above
-``LARGE_LIMIT`` only with ``--harness-probe-large``). Per concurrency cap, ``concurrency[i]``
-sends ``cap + 1`` slow requests at once on the local sandbox. Locally, enforcement is
-switched on for a probe and off again after, and windows end by ``advance_clock``.
+A few requests in a row (locally with enforcement off, so none is refused) must announce
+the limit in the declared header style, with every field that style sends: the limit as
+declared, remaining decreasing and never above the limit, the reset in the future and
+within the window.
 """
 
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import Any
 
-from harness.checks.base import Check, CheckRuntime, Verdict
-from harness.checks.ratelimit.ops import enforcing, probe_operation, raw_client
-from harness.checks.ratelimit.probe import check_concurrency, check_enforced
-from harness.contract import Contract
-from harness.contract.model import RateLimit, RateLimitHeaders
+from harness.checks.base import CheckRuntime, Verdict
+from harness.contract.model import RateLimit
 from harness.errors import CheckFailure
+from harness.ratelimit import enforcing, probe_operation
 from harness.results import Outcome
 from harness.transports.ratelimit_headers import RateLimitInfo, missing_fields, parse_rate_limit
 
+#: Responses whose headers are compared.
 HEADER_SAMPLES = 3
-
-
-def plan(contract: Contract) -> list[Check]:
-    checks: list[Check] = []
-    for index, rule in enumerate(contract.rate_limits):
-        label = _label(rule)
-        if rule.limit and rule.window_s:
-            if rule.headers is not RateLimitHeaders.NONE:
-                checks.append(
-                    Check(
-                        family="ratelimit",
-                        name=f"headers[{index}]",
-                        run=partial(check_headers, index=index),
-                        description=f"{label}: {rule.headers} headers announce it truthfully",
-                        loc=rule.loc,
-                    )
-                )
-            checks.append(
-                Check(
-                    family="ratelimit",
-                    name=f"enforced[{index}]",
-                    run=partial(check_enforced, index=index),
-                    description=f"{label}: the first 429 comes at the declared limit",
-                    loc=rule.loc,
-                    mutating=True,
-                )
-            )
-        if rule.concurrent:
-            checks.append(
-                Check(
-                    family="ratelimit",
-                    name=f"concurrency[{index}]",
-                    run=partial(check_concurrency, index=index),
-                    description=f"{label}: request {rule.concurrent + 1} in flight is refused",
-                    loc=rule.loc,
-                    needs_sandbox=True,
-                )
-            )
-    return checks
-
-
-def _label(rule: RateLimit) -> str:
-    if rule.limit and rule.window:
-        return f"{rule.limit} requests per {rule.window}"
-    return f"{rule.concurrent} requests in flight"
 
 
 def check_headers(context: CheckRuntime, *, index: int) -> Verdict:
@@ -79,7 +28,11 @@ def check_headers(context: CheckRuntime, *, index: int) -> Verdict:
     if operation is None:
         return Verdict(outcome=Outcome.SKIPPED, message="no GET operation without parameters")
     assert rule.window_s is not None
-    client = raw_client(context) if context.target.controls else context.client(retry=False)
+    # Without retries (and locally without throttle): the headers as the server sent them.
+    if context.target.controls:
+        client = context.client(retry=False, throttle=False)
+    else:
+        client = context.client(retry=False)
     infos: list[RateLimitInfo | None] = []
     with enforcing(context, rule.window_s, enforce=False):
         for _ in range(HEADER_SAMPLES):

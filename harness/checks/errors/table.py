@@ -1,4 +1,5 @@
-"""Matching responses against the contract's error table (no I/O here)."""
+"""The contract's error table: which responses are judged against it, and which declared
+code a response is (no I/O here)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ import httpx
 from harness.contract import Contract
 from harness.contract.model import ErrorCode
 from harness.transports.exchange import Exchange
+from harness.transports.sandbox_admin import ADMIN_PREFIX
 from harness.transports.scrub import redact_url
 
-#: Requests to these path prefixes are harness's own (the sandbox's admin API).
-ADMIN_PREFIX = "/__harness__"
 #: Refusals of the HTTP layer (405 Method Not Allowed, 501 Not Implemented, for methods the
 #: document does not list): judged against the error table only when it declares them.
 PROTOCOL_STATUSES = frozenset({405, 501})
