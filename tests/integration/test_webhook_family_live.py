@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 
+import harness
 from harness import load_contract
-from harness.checks.webhooks.provider import plan
 from harness.contract import Contract
 from harness.results import CheckResult, Outcome
-from harness.runner import ContractRun, run_check
-from harness.settings import RunSettings
 from harness.webhooks.sender import other_secret
 from tests.support.servers import serve
 
 ACME = Path(__file__).resolve().parents[2] / "contracts" / "acme-crm"
-SETTINGS = RunSettings(families=frozenset({"webhooks"}), seed=3)
 
 
 def _with_handler(contract: Contract, *, url: str | None, app: str | None) -> Contract:
@@ -30,15 +27,8 @@ def _with_handler(contract: Contract, *, url: str | None, app: str | None) -> Co
 
 
 def _run(contract: Contract, prefix: str = "") -> dict[str, CheckResult]:
-    run = ContractRun(contract, SETTINGS)
-    try:
-        return {
-            check.name: run_check(run, check, f"webhooks::{check.name}")
-            for check in plan(contract)
-            if check.name.startswith(prefix)
-        }
-    finally:
-        run.close()
+    result = harness.check(contract, families={"webhooks"}, seed=3)
+    return {r.name: r for r in result.of("webhooks") if r.name.startswith(prefix)}
 
 
 @pytest.fixture
@@ -106,7 +96,7 @@ def test_an_unreachable_handler_is_an_error_of_the_run(secret: str) -> None:
 
 
 def test_a_wsgi_handler_runs_in_process_and_a_plain_receiver_records() -> None:
-    from harness.checks.webhooks.kit import WebhookKit
+    from harness.webhooks.kit import WebhookKit
 
     def naive(environ: dict[str, object], start_response: object) -> list[bytes]:
         start_response("204 No Content", [])  # type: ignore[operator]

@@ -9,13 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.checks import security
 from harness.checks.base import inconclusive
 from harness.checks.compliance import guide as compliance
 from harness.checks.config import options as config
 from harness.checks.registry import families
-from harness.checks.security import secrets as security
+from harness.checks.security import configuration, files, pii
 from harness.contract import load_contract
 from harness.contract.model import Status
+from harness.contract.request_examples import example_body, unique_emails
 from harness.errors import CheckFailure
 from harness.results import HYGIENE_KEY, INCONCLUSIVE_KEY, Outcome
 
@@ -61,21 +63,21 @@ def test_plans_name_every_claim(contract):
     ],
 )  # fmt: skip
 def test_secrets_are_found(text, kind):
-    assert kind in security.find_secrets(text, ["super-secret-value"])
+    assert kind in files.find_secrets(text, ["super-secret-value"])
 
 
 @pytest.mark.parametrize(
     "text", ["Authorization: Bearer $TOKEN", "client_secret: s3cr3t-example-not-real", "[redacted]"]
 )
 def test_placeholders_are_not_secrets(text):
-    assert security.find_secrets(text, ["x"]) == []
+    assert files.find_secrets(text, ["x"]) == []
 
 
 def test_a_leaked_secret_in_reports_fails(tmp_path, contract):
     (tmp_path / "acme-crm").mkdir()
     (tmp_path / "acme-crm" / "results.json").write_text('{"m": "super-secret-value"}')
     with pytest.raises(CheckFailure, match=r"results.json:1: the value of a secret variable"):
-        security.check_no_secret_in_files(_context(contract, str(tmp_path)))
+        files.check_no_secret_in_files(_context(contract, str(tmp_path)))
 
 
 def test_http_production_fails(contract):
@@ -84,14 +86,24 @@ def test_http_production_fails(contract):
     )
     broken = dataclasses.replace(contract, environments={"production": production})
     with pytest.raises(CheckFailure, match="expected https://"):
-        security.check_https_in_production(_context(broken))
+        configuration.check_https_in_production(_context(broken))
 
 
 def test_pii_fields_map_to_their_names(contract):
-    fields = security._pii_fields(contract, contract.mappings["contact"])
+    fields = pii.pii_fields(contract, contract.mappings["contact"])
     assert sorted(fields) == ["email", "full_name", "phone"]
-    body = security.example_body(contract, "createContact", seed=5)
-    assert body["email"] == "ada.probe5@example.com"
+
+
+def test_probe_bodies_are_the_example_with_a_fresh_address_each_time(contract):
+    first, second = (example_body(contract, "createContact") for _ in range(2))
+    assert first["full_name"] == "Ada Lovelace"
+    assert first["email"].startswith("ada+")
+    assert first["email"].endswith("@example.com")
+    assert first["email"] != second["email"]  # two probes never collide on a unique address
+    nested = {"owner": {"email": "a@b.io"}, "emails": ["c@d.io"], "handle": "@acme", "n": 1}
+    assert unique_emails(nested, "t0") == {
+        "owner": {"email": "a+t0@b.io"}, "emails": ["c+t0@d.io"], "handle": "@acme", "n": 1
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "days"), [("P3M", 90), ("P1W", 7), ("P1Y2M10D", 435), ("p2d", 2)])
@@ -186,7 +198,7 @@ def test_no_protected_environment_is_inconclusive_not_passed(contract):
     local_only = dataclasses.replace(
         contract, environments={"local": contract.environments["local"]}
     )
-    verdict = security.check_https_in_production(_context(local_only))
+    verdict = configuration.check_https_in_production(_context(local_only))
     assert verdict.outcome is Outcome.SKIPPED
     assert verdict.data[INCONCLUSIVE_KEY] is True
     assert verdict.message == (

@@ -18,7 +18,7 @@ from harness.checks.webhooks.provider import (
     _source_problems,
     plan,
 )
-from harness.checks.webhooks.trigger import example_body, unique_emails
+from harness.contract.request_examples import request_example, unique_emails
 from harness.webhooks import VerificationError, verify
 from harness.webhooks.receiver import Received
 from harness.webhooks.sender import (
@@ -112,10 +112,10 @@ def test_acme_plans_three_events_and_nine_handler_cases() -> None:
 
 def test_trigger_bodies_come_from_examples_with_unique_emails() -> None:
     contract = load_contract(ACME)
-    body = example_body(contract, contract.operation("createContact"))
+    body = request_example(contract, "createContact")
     assert body["email"] == "ada@example.com"
     assert unique_emails(body, "t0")["email"] == "ada+t0@example.com"
-    assert example_body(contract, contract.operation("getHealth")) is None
+    assert request_example(contract, "getHealth") is None
 
 
 def _received(body: bytes, webhook_id: str, status: int = 204) -> Received:

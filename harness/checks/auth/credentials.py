@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 
+from harness.auth.unissued import UNISSUED, UnissuedCredential, unissued_credential
 from harness.checks.auth.oauth import oauth_checks
 from harness.checks.base import Check, CheckRuntime, Verdict, inconclusive
-from harness.checks.operations import SAFE_METHODS, path_parameters, secured_operations
+from harness.checks.operations import secured_operations
 from harness.contract import Contract
-from harness.contract.contract import Operation
+from harness.contract.contract import SAFE_METHODS, Operation
 from harness.contract.model import AuthType
 from harness.errors import CheckFailure
 from harness.transports.scrub import redact_text, response_excerpt
@@ -53,9 +54,11 @@ def check_no_bypass(context: CheckRuntime, *, operation_id: str) -> Verdict:
     """
     operation = context.contract.operation(operation_id)
     probes = [("without credentials", _send_plain(context, operation))]
-    forged = _forged_credentials(context)
-    if forged is not None:
-        probes.append(("with credentials it never issued", _send_plain(context, operation, forged)))
+    unissued = unissued_credential(context.contract.auth)
+    if unissued is not None:
+        probes.append(
+            ("with credentials it never issued", _send_plain(context, operation, unissued))
+        )
     where = context.contract.auth.loc if context.contract.auth else context.contract.loc
     for how, response in probes:
         if response.status_code not in (401, 403):
@@ -74,22 +77,6 @@ def check_no_bypass(context: CheckRuntime, *, operation_id: str) -> Verdict:
     return Verdict(message=f"{operation.label} {seen}")
 
 
-def _forged_credentials(context: CheckRuntime) -> dict[str, str] | None:
-    """Headers carrying well-formed credentials the target never issued (None: no auth)."""
-    auth = context.contract.auth
-    if auth is None or auth.type is AuthType.NONE:
-        return None
-    if auth.type is AuthType.API_KEY:
-        if auth.in_ == "query":
-            return None  # a query credential cannot travel in a header; wrong_credentials covers it
-        return {auth.header or "X-API-Key": "forged-key-from-harness"}
-    if auth.type is AuthType.BASIC:
-        return {"Authorization": "Basic aGFybmVzczpmb3JnZWQ="}  # harness:forged
-    if auth.type is AuthType.JWT:
-        return {"Authorization": "Bearer e30.e30.Zm9yZ2Vk"}
-    return {"Authorization": "Bearer forged-token-from-harness"}
-
-
 def _valid_credentials_refused(context: CheckRuntime) -> str | None:
     """'GET /contacts with valid credentials: 401' when the target refuses those too."""
     reads = [
@@ -106,16 +93,19 @@ def _valid_credentials_refused(context: CheckRuntime) -> str | None:
 
 
 def _send_plain(
-    context: CheckRuntime, operation: Operation, headers: dict[str, str] | None = None
+    context: CheckRuntime, operation: Operation, credential: UnissuedCredential | None = None
 ) -> httpx.Response:
+    """``operation`` with the contract's fixed headers and no credentials but ``credential``."""
     path = operation.path
-    for name in path_parameters(operation):
+    for name in operation.path_parameters:
         path = path.replace("{" + name + "}", "harness-probe")
-    body: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if operation.method in ("post", "put", "patch"):
-        body["json"] = {}
-    merged = {**(context.contract.api.headers if context.contract.api else {}), **(headers or {})}
-    return context.http().request(operation.method.upper(), path, headers=merged, **body)
+        options["json"] = {}
+    if credential is not None:
+        options["auth"] = credential
+    headers = dict(context.contract.api.headers if context.contract.api else {})
+    return context.http().request(operation.method.upper(), path, headers=headers, **options)
 
 
 def check_wrong_credentials(context: CheckRuntime) -> Verdict:
@@ -124,12 +114,8 @@ def check_wrong_credentials(context: CheckRuntime) -> Verdict:
     assert auth is not None  # planned only with auth
     if auth.type is AuthType.OAUTH2_CLIENT_CREDENTIALS:
         return _wrong_client_secret(context)
-    wrong = {
-        AuthType.API_KEY: {auth.header or "X-API-Key": "wrong-key-from-harness"},
-        AuthType.BASIC: {"Authorization": "Basic aGFybmVzczp3cm9uZw=="},
-        AuthType.BEARER: {"Authorization": "Bearer wrong-token-from-harness"},
-        AuthType.JWT: {"Authorization": "Bearer e30.e30.d3Jvbmc"},
-    }[auth.type]
+    wrong = unissued_credential(auth)
+    assert wrong is not None  # planned only with credentials
     operations = secured_operations(context.contract)
     safe = [op for op in operations if op.method in SAFE_METHODS] or operations
     safe.sort(key=lambda op: "{" in op.path)  # a made-up id could 404 before auth is judged
@@ -160,7 +146,7 @@ def _wrong_client_secret(context: CheckRuntime) -> Verdict:
     form = {
         "grant_type": "client_credentials",
         "client_id": credentials.client_id or "",
-        "client_secret": "wrong-secret-from-harness",
+        "client_secret": UNISSUED,
     }
     response = context.http().post(auth.token_url, data=form)
     evidence = (response_excerpt(response, context.secrets(), limit=600),)

@@ -3,9 +3,11 @@
 Per entity: ``forward`` (our generated entities map to a payload their request schema accepts),
 ``backward`` (their generated and real records map to entities our schema accepts),
 ``round_trip`` (ours → theirs → ours and theirs → ours → theirs keep every exact field),
-``coverage`` (required fields filled, unmapped fields listed, types agree) and ``validation``
-(the guide's field rules enforced by ours and accepted by theirs). A failure names the minimal
-counterexample, both field paths, the transform, expected vs received and the contract line.
+``coverage`` (required fields filled, unmapped fields listed, types agree), ``validation``
+(the guide's field rules enforced by ours and accepted by theirs) and ``stored`` (a record
+created through the contract reads back as sent; see ``stored.py``). A failure names the
+minimal counterexample, both field paths, the transform, expected vs received and the
+contract line.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from harness.checks.mapping.examples import (
     run_property,
 )
 from harness.checks.mapping.rules import coverage, rule_problems
+from harness.checks.mapping.stored import check_stored
 from harness.contract import Contract
 from harness.contract.model import EntityMapping
 from harness.errors import CheckFailure
@@ -44,13 +47,14 @@ Claim = Callable[[CheckRuntime, EntityPlan, EntitySchemas], Verdict]
 
 
 def plan(contract: Contract) -> list[Check]:
-    """Five checks per entity mapping."""
+    """Six checks per entity mapping (``stored`` only where a create operation is named)."""
     claims: dict[str, tuple[Claim, str]] = {
         "forward": (check_forward, "ours → theirs payloads are valid against their schema"),
         "backward": (check_backward, "theirs → ours entities are valid against our schema"),
         "round_trip": (check_round_trip, "exact fields survive ours → theirs → ours and back"),
         "coverage": (check_coverage, "required fields are filled and types agree"),
         "validation": (check_validation, "field validation rules hold on both sides"),
+        "stored": (check_stored, "a created record reads back as sent, changed only as declared"),
     }
     return [
         Check(
@@ -59,9 +63,11 @@ def plan(contract: Contract) -> list[Check]:
             run=partial(_run, entity=entity, claim=function),
             description=f"{entity.name}: {text}",
             loc=entity.loc,
+            mutating=claim == "stored",
         )
         for entity in contract.mappings.values()
         for claim, (function, text) in claims.items()
+        if claim != "stored" or entity.operation
     ]
 
 

@@ -2,12 +2,12 @@
 
 ``run_property`` runs a claim over ``examples`` generated instances (seeded, no database); when
 the claim fails Hypothesis shrinks the instance and the *minimal* counterexample's failure is
-raised. ``real_objects`` collects the vendor's own records from the entity's list/read calls.
+raised. ``real_objects`` collects the vendor's own records from the entity's list calls
+(``harness.mapping.records``), creating one first on a target that has none.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,19 +17,19 @@ import hypothesis.errors
 import jsonschema_rs
 from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
-from schemathesis.generation.jsonschema.builder import build
 
+from harness._compat.schemathesis import json_schema_strategy
 from harness.checks.base import CheckRuntime
-from harness.contract import Contract
 from harness.contract.model import EntityMapping
-from harness.contract.refs import RefError, deref
+from harness.errors import CheckFailure, HarnessError
+from harness.mapping.records import create_record, read_records, reading_operations
 
 
-class Counterexample(AssertionError):
+class Counterexample(CheckFailure):
     """A claim failed for one instance; the message says what, where, and the contract line."""
 
 
-class NoExamples(Exception):
+class NoExamples(HarnessError):
     """No instance of the schema could be generated: the claim had nothing to be judged on."""
 
 
@@ -59,7 +59,8 @@ FORMATS: dict[str, st.SearchStrategy[str]] = {
 
 def schema_strategy(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
     """Instances of a JSON Schema (Schemathesis's generator, with the formats mappings use)."""
-    return build(dict(schema), draft=jsonschema_rs.Draft202012, formats=dict(FORMATS))
+    draft = jsonschema_rs.Draft202012
+    return json_schema_strategy(dict(schema), draft=draft, formats=dict(FORMATS))
 
 
 def run_property(
@@ -110,125 +111,11 @@ def real_objects(context: CheckRuntime, mapping: EntityMapping, *, limit: int = 
     the lists are read again: a backward claim is judged on real data, not on none.
     """
     reading = reading_operations(context.contract, mapping)
-    found, asked = read_records(context, reading)
+    client = context.client()
+    found, asked = read_records(client, reading)
     if not found and reading and not context.target.protected and mapping.operation:
-        asked.append(_create_one(context, mapping))
-        more, again = read_records(context, reading)
+        asked.append(create_record(context.contract, client, mapping).asked)
+        more, again = read_records(client, reading)
         found += more
         asked += again
     return RealRecords(records=tuple(found[:limit]), asked=tuple(asked))
-
-
-def read_records(
-    context: CheckRuntime, reading: list[tuple[str, str]]
-) -> tuple[list[Any], list[str]]:
-    """The records the reading operations list, and what each answered."""
-    found: list[Any] = []
-    asked: list[str] = []
-    for operation_id, items_field in reading:
-        response = context.client().call(operation_id)
-        try:
-            body = response.json() if response.status_code == 200 else None
-        except ValueError:
-            body = None
-        records = body.get(items_field) if items_field and isinstance(body, dict) else [body]
-        records = [record for record in records or [] if isinstance(record, dict)]
-        asked.append(f"{operation_id}: {response.status_code}, {len(records)} record(s)")
-        found += records
-    return found, asked
-
-
-def _create_one(context: CheckRuntime, mapping: EntityMapping) -> str:
-    assert mapping.operation is not None
-    body = example_body(context.contract, mapping.operation, context.seed)
-    if body is None:
-        return f"{mapping.operation}: no request example to create one with"
-    response = context.client().call(mapping.operation, json=body)
-    asked = f"{mapping.operation}: {response.status_code}"
-    required = _required_only(context.contract, mapping.operation, body)
-    if response.status_code in _REFUSED_EXAMPLE and required != body:
-        # an optional field of the example (often a reference to a record this target does
-        # not have, such as a contact_id) refused it: the required fields alone may do
-        response = context.client().call(mapping.operation, json=required)
-        asked += f"; with its required fields only: {response.status_code}"
-    return asked
-
-
-_REFUSED_EXAMPLE = frozenset({400, 404, 409, 422})
-
-
-def _required_only(contract: Contract, operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    content = contract.operation(operation_id).definition.get("requestBody", {}).get("content", {})
-    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
-    required = resolve_schema(contract, media.get("schema", {})).get("required") or []
-    return {key: value for key, value in body.items() if key in required}
-
-
-def example_body(contract: Contract, operation_id: str, seed: int) -> dict[str, Any] | None:
-    """The request body example of an operation, with emails made unique for this run."""
-    operation = contract.operation(operation_id)
-    content = operation.definition.get("requestBody", {}).get("content", {})
-    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
-    schema = resolve_schema(contract, media.get("schema", {}))
-    examples = media.get("example") or (schema.get("examples") or [None])[0]
-    if not isinstance(examples, dict):
-        return None
-    body = copy.deepcopy(examples)
-    for key, value in body.items():
-        if isinstance(value, str) and "@" in value:
-            local, _, domain = value.partition("@")
-            body[key] = f"{local}.probe{seed}@{domain}"
-    return body
-
-
-def resolve_schema(contract: Contract, schema: Any) -> dict[str, Any]:
-    """``schema`` with its local ``$ref``s followed ({} for an external one)."""
-    if contract.document is None:
-        return schema if isinstance(schema, dict) else {}
-    try:  # bounded: a chain of $refs that loops or dead-ends resolves to nothing
-        schema = deref(contract.document.raw, schema)
-    except (RefError, KeyError, IndexError, TypeError, ValueError):
-        return {}
-    return schema if isinstance(schema, dict) else {}
-
-
-def reading_operations(contract: Contract, mapping: EntityMapping) -> list[tuple[str, str]]:
-    """(operationId, items field or '') of GETs without path parameters answering ``theirs``."""
-    if contract.document is None:
-        return []
-    pointer = "#" + mapping.theirs.partition("#")[2]
-    pages = contract.api.pagination.items_field if contract.api and contract.api.pagination else ""
-    result = []
-    for operation in contract.document.operations.values():
-        if operation.method.lower() != "get" or "{" in operation.path:
-            continue
-        schema = _ok_schema(contract.document.raw, operation.definition)
-        if schema.get("$ref") == pointer:
-            result.append((operation.operation_id, ""))
-        elif _items_ref(contract.document.raw, schema, pages or "data") == pointer:
-            result.append((operation.operation_id, pages or "data"))
-    return result
-
-
-def _ok_schema(root: Mapping[str, Any], definition: Mapping[str, Any]) -> Mapping[str, Any]:
-    response = (definition.get("responses") or {}).get("200") or {}
-    response = _deref(root, response)
-    media = (response.get("content") or {}).get("application/json") or {}
-    schema = media.get("schema") or {}
-    return schema if isinstance(schema, Mapping) else {}
-
-
-def _items_ref(root: Mapping[str, Any], schema: Mapping[str, Any], items_field: str) -> Any:
-    target = _deref(root, schema)
-    items = ((target.get("properties") or {}).get(items_field) or {}).get("items") or {}
-    return items.get("$ref") if isinstance(items, Mapping) else None
-
-
-def _deref(root: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
-    ref = node.get("$ref") if isinstance(node, Mapping) else None
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        return node if isinstance(node, Mapping) else {}
-    target: Any = root
-    for token in ref[2:].split("/"):
-        target = target.get(token, {}) if isinstance(target, Mapping) else {}
-    return target if isinstance(target, Mapping) else {}

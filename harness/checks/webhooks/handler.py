@@ -19,10 +19,11 @@ from functools import partial
 from pathlib import Path
 
 from harness.checks.base import Check, CheckRuntime, Verdict
-from harness.checks.webhooks.kit import WebhookKit, load_app, scheme_for
 from harness.contract import Contract
 from harness.errors import CheckFailure, UsageError
 from harness.results import Outcome
+from harness.webhooks.configured import configured_scheme
+from harness.webhooks.kit import WebhookKit, load_app
 from harness.webhooks.sender import WHAT, Case, CaseOutcome, plan_matrix
 
 _PLACEHOLDER_SECRET = "whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"  # a shape, no secret
@@ -38,7 +39,7 @@ def plan(contract: Contract) -> list[Check]:
     cases = [
         planned.case
         for planned in plan_matrix(
-            scheme_for(webhooks.signature), _PLACEHOLDER_SECRET, lambda: b"{}"
+            configured_scheme(webhooks.signature), _PLACEHOLDER_SECRET, lambda: b"{}"
         )
     ]
     return [

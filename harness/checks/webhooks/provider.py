@@ -10,7 +10,7 @@ the sandbox delivers from loopback, which stands in for the vendor's network: lo
 allowed there, and only there. Timestamps are judged on the sandbox's clock (the
 provider's clock), which other checks may move.
 
-Our side: see ``webhooks_handler.py``.
+Our side: see ``handler.py``; the trigger: ``trigger.py``; the fixture's kit: ``kit.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from referencing.jsonschema import DRAFT202012
 
 from harness.checks.base import Check, CheckRuntime, Verdict
 from harness.checks.webhooks import handler as webhooks_handler
-from harness.checks.webhooks.kit import scheme_for
 from harness.checks.webhooks.trigger import perform_trigger
 from harness.contract import Contract
 from harness.contract.bundle import document_policy, load_document
@@ -37,6 +36,7 @@ from harness.errors import CheckFailure
 from harness.results import Outcome
 from harness.settings import Mode
 from harness.webhooks import VerificationError, verify
+from harness.webhooks.configured import configured_scheme
 from harness.webhooks.receiver import Received, Receiver
 
 MAX_WAIT_S = 30.0
@@ -190,7 +190,7 @@ def _signature_problems(
     webhooks = context.contract.webhooks
     assert webhooks is not None
     assert webhooks.signature is not None
-    scheme = scheme_for(webhooks.signature)
+    scheme = configured_scheme(webhooks.signature)
     problems = []
     for number, item in enumerate(received, 1):
         try:

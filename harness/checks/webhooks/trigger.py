@@ -1,7 +1,7 @@
 """Performing an event's trigger: call its operation with a valid body from the document.
 
-The body is the operation's request example (``example`` or the first ``examples`` entry),
-with e-mail addresses made unique so that repeated runs do not collide. What the example
+The body is the operation's request example, with e-mail addresses made unique so that
+repeated runs do not collide (``harness.contract.request_examples``). What the example
 cannot supply is made first:
 
 - path parameters come from an operation whose response *links* to the trigger
@@ -13,9 +13,7 @@ cannot supply is made first:
 
 from __future__ import annotations
 
-import copy
 import re
-import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +22,12 @@ import httpx
 
 from harness.contract import Contract
 from harness.contract.contract import Operation
+from harness.contract.links import evaluate, links_to
+from harness.contract.request_examples import example_body, request_example
 from harness.errors import UsageError
 from harness.transports.client import HarnessClient
 
 _ID_LIKE = re.compile(r"^([a-z]{1,8}_)[0-9A-Za-z]{8,}$")
-_JSON = "application/json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,33 +48,6 @@ def perform_trigger(contract: Contract, client: HarnessClient, operation_id: str
     return Triggered(operation=operation, response=response, setup=tuple(maker.called))
 
 
-def example_body(contract: Contract, operation: Operation) -> Any | None:
-    """The JSON request example of ``operation`` (``$ref``s to examples followed), or None."""
-    content = _resolved(contract, operation.definition.get("requestBody") or {}).get("content")
-    media = content.get(_JSON) if isinstance(content, Mapping) else None
-    if not isinstance(media, Mapping):
-        return None
-    if "example" in media:
-        return copy.deepcopy(media["example"])
-    for example in (media.get("examples") or {}).values():
-        resolved = _resolved(contract, example)
-        if "value" in resolved:
-            return copy.deepcopy(resolved["value"])
-    return None
-
-
-def unique_emails(value: Any, token: str) -> Any:
-    """``ada@example.com`` → ``ada+<token>@example.com``, everywhere in ``value``."""
-    if isinstance(value, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", value):
-        local, _, domain = value.partition("@")
-        return f"{local}+{token}@{domain}"
-    if isinstance(value, dict):
-        return {key: unique_emails(item, token) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unique_emails(item, token) for item in value]
-    return value
-
-
 class _Maker:
     """Makes what a trigger needs, remembering ids it has seen by their prefix."""
 
@@ -87,7 +59,7 @@ class _Maker:
         self._making: set[str] = set()  # creators in progress: no loops between them
 
     def body(self, operation: Operation) -> Any | None:
-        body = unique_emails(example_body(self.contract, operation), secrets.token_hex(4))
+        body = example_body(self.contract, operation.operation_id)
         if not isinstance(body, dict):
             return body
         for key, value in body.items():
@@ -103,7 +75,7 @@ class _Maker:
         for creator, parameters in self._links_to(operation.operation_id):
             answer = self._create(creator)
             data = answer.json() if answer is not None else None
-            found = {name: _pointer(data, expr) for name, expr in parameters.items()}
+            found = {name: evaluate(expr, data) for name, expr in parameters.items()}
             if all(found.get(name) is not None for name in names):
                 return {name: found[name] for name in names}
         raise UsageError(
@@ -146,42 +118,14 @@ class _Maker:
                 operation.method == "post"
                 and "{" not in operation.path
                 and operation.operation_id != exclude.operation_id
-                and example_body(self.contract, operation) is not None
+                and request_example(self.contract, operation.operation_id) is not None
             ):
                 yield operation
 
-    def _links_to(self, operation_id: str) -> Iterator[tuple[Operation, dict[str, str]]]:
-        document = self.contract.document
-        for creator in self._creators(self.contract.operation(operation_id)):
-            assert document is not None  # creators come from the document
-            for response in (creator.definition.get("responses") or {}).values():
-                for entry in (_resolved(self.contract, response).get("links") or {}).values():
-                    link = _resolved(self.contract, entry)
-                    if link.get("operationId") == operation_id:
-                        yield creator, dict(link.get("parameters") or {})
-
-
-def _resolved(contract: Contract, node: Any) -> Mapping[str, Any]:
-    """``node``, or what its local ``$ref`` points at (one level at a time)."""
-    seen = 0
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 10:
-        reference = node["$ref"]
-        if not reference.startswith("#") or contract.document is None:
-            return {}
-        node = contract.document.resolve_pointer(reference[1:])
-        seen += 1
-    return node if isinstance(node, Mapping) else {}
-
-
-def _pointer(data: Any, expression: str) -> Any:
-    """``$response.body#/external_id`` against the response body."""
-    if not isinstance(expression, str) or not expression.startswith("$response.body#"):
-        return None
-    node = data
-    for token in expression.partition("#")[2].lstrip("/").split("/"):
-        if not token:
-            continue
-        if not isinstance(node, dict) or token not in node:
-            return None
-        node = node[token]
-    return node
+    def _links_to(self, operation_id: str) -> Iterator[tuple[Operation, Mapping[str, str]]]:
+        creators = {
+            op.operation_id: op for op in self._creators(self.contract.operation(operation_id))
+        }
+        for link in links_to(self.contract, operation_id):
+            if link.source in creators:
+                yield creators[link.source], link.parameters
