@@ -4,6 +4,12 @@ A *run* problem (bad contract, bad option, unreachable target) is distinct from 
 *integration* problem (the external system violated its contract): the former are
 ``HarnessError`` subclasses, the latter ``CheckFailure``, an ``AssertionError`` so that
 pytest and Allure show it as *failed* rather than *broken*.
+
+The mechanisms raise ``HarnessError`` subclasses about the data they were given
+(``webhooks.VerificationError``, ``mapping.TransformError``, ``mapping.entity.FieldMappingError``,
+``sandbox.requests.InvalidRequest``): a check that catches one turns it into a
+``CheckFailure`` with its evidence; one nobody catches is the run's error, never a pass.
+``tests/unit/test_error_hierarchy.py`` keeps every exception class under one of the two roots.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -76,14 +76,28 @@ class CheckResult:
         return cls(**values)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` so that readers see the old file or the new one, never half of one."""
+def write_atomically(
+    path: Path,
+    content: str | bytes,
+    *,
+    mode: int | None = None,
+    verify: Callable[[Path], object] | None = None,
+) -> None:
+    """Write ``content`` (text as UTF-8) so readers see the old file or the new one, never half.
+
+    The file gets ``mode`` when given (a cassette is 0644 whatever the umask: it is meant to
+    be committed), else the existing file's mode or the umask's (reports are for sharing;
+    mkstemp alone would make them 0600). ``verify(temporary_path)`` runs before the rename:
+    when it raises, nothing is written at ``path``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        os.fchmod(handle, _file_mode(path))  # mkstemp makes 0600: reports are for sharing
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        os.fchmod(handle, _file_mode(path) if mode is None else mode)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+        if verify is not None:
+            verify(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

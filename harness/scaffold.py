@@ -21,6 +21,7 @@ import yaml
 
 from harness.contract.refs import RefError, deref
 from harness.errors import UsageError
+from harness.results import write_atomically
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 RETRYABLE = frozenset({429, 502, 503, 504})
@@ -523,15 +524,9 @@ def write_scaffold(source: Source, scaffold: Scaffold, out: Path, *, force: bool
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / scaffold.openapi_file, source.content)
-    _write(contract_file, render(scaffold).encode("utf-8"))
+    write_atomically(folder / scaffold.openapi_file, source.content)
+    write_atomically(contract_file, render(scaffold))
     return contract_file
-
-
-def _write(path: Path, content: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
 
 
 def describe(scaffold: Scaffold) -> str:

@@ -37,6 +37,12 @@ class Credentials:
         )
         return frozenset(s.value for s in held if s is not None and s.value)
 
+    def by_variable(self) -> dict[str, str]:
+        """Request credentials by the contract variable naming them (``WIDGETS_KEY``): a
+        repeatable curl line shows ``$WIDGETS_KEY``, never the value."""
+        held = (self.client_secret, self.api_key, self.password, self.token, self.jwt_secret)
+        return {s.var: s.value for s in held if s is not None and s.value and s.var}
+
 
 def credentials_from_contract(contract: Contract) -> Credentials:
     """The credentials the contract's variables hold (for non-local environments)."""

@@ -32,9 +32,12 @@ from harness.contract.model import (
     Webhooks,
     Workflows,
 )
+from harness.contract.policies import PactSource
 from harness.errors import Location
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# RFC 9110 §9.2.1: methods a client may send without asking for a change on the server.
+SAFE_METHODS = frozenset({"get", "head", "options", "trace"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +53,12 @@ class Operation:
     @property
     def label(self) -> str:
         return f"{self.method.upper()} {self.path}"
+
+    @property
+    def path_parameters(self) -> list[str]:
+        """Names of the operation's path parameters (its own and its path item's)."""
+        declared = [*self.path_item.get("parameters", []), *self.definition.get("parameters", [])]
+        return [p["name"] for p in declared if isinstance(p, dict) and p.get("in") == "path"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +123,7 @@ class Contract:
     migration: Migration | None = None
     changelog: tuple[ChangelogEntry, ...] = ()
     safety: Safety | None = None
+    pacts: tuple[PactSource, ...] = ()
     document: ApiDocument | None = None
     arazzo: Mapping[str, Any] | None = None
     variables: tuple[VariableUse, ...] = ()

@@ -1,23 +1,22 @@
 """Validate an OpenAPI 3.0/3.1 document quickly enough for vendor documents of 10+ MB.
 
 The structure is checked against the official OpenAPI meta-schemas (as shipped by
-openapi-spec-validator) with the Rust validator ``jsonschema_rs``; then every local
-``$ref`` is resolved, and ``$ref`` cycles that no validator could evaluate are
-reported. Full semantic validation with openapi-spec-validator takes ~100x
-longer on large documents and adds little that the later checks do not catch.
+openapi-spec-validator, read through ``harness._compat``) with the Rust validator
+``jsonschema_rs``; then every local ``$ref`` is resolved, and ``$ref`` cycles that no
+validator could evaluate are reported. Full semantic validation with openapi-spec-validator
+takes ~100x longer on large documents and adds little that the later checks do not catch.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from itertools import islice
 from typing import Any
 
 import jsonschema_rs
 
+from harness._compat.openapi_spec_validator import meta_schema
 from harness.contract.refs import RefError, follow_pointer, ref_cycles
 from harness.contract.source import PathKey
 
@@ -26,13 +25,7 @@ MAX_REPORTED = 10
 
 @cache
 def _meta_validator(version: str) -> Any:
-    folder = "v3.1" if version == "3.1" else "v3.0"
-    text = (
-        resources.files("openapi_spec_validator")
-        .joinpath("resources", "schemas", folder, "schema.json")
-        .read_text(encoding="utf-8")
-    )
-    return jsonschema_rs.validator_for(json.loads(text))
+    return jsonschema_rs.validator_for(meta_schema(version))
 
 
 def document_errors(raw: dict[str, Any], version: str) -> list[tuple[PathKey, str]]:

@@ -15,7 +15,6 @@ from harness.contract.nodes import (
     NOWHERE,
     RateLimitHeaders,
     Secret,
-    SignatureSchemeName,
     node,
     parse_window,
 )
@@ -90,7 +89,7 @@ class RateLimit:
 
 @node
 class Signature:
-    scheme: SignatureSchemeName
+    scheme: str  # a built-in SignatureSchemeName or an installed plugin's name
     secret: Secret
     tolerance_s: int | None = None
     header: str | None = None
@@ -164,6 +163,17 @@ class Security:
     audit: str | None = None
     strict_entities: tuple[str, ...] = ()
     loc: Location = NOWHERE
+
+    def pii_of(self, entity: str) -> set[str]:
+        """Our field paths declared PII for ``entity`` (``contact.a.b`` → ``a.b``)."""
+        return {entry.split(".", 1)[1] for entry in self.pii if entry.startswith(entity + ".")}
+
+    def pii_keys(self) -> frozenset[str]:
+        """The last key of every PII path, any entity (``contact.address.city`` → ``city``).
+
+        What a cassette scrubber looks for at any depth of a stored body.
+        """
+        return frozenset(entry.rpartition(".")[2] for entry in self.pii)
 
 
 @node
@@ -309,3 +319,15 @@ class Safety:
                     f"'{environment}' to safety.allow_destructive to allow it)"
                 )
         return None
+
+
+@node
+class PactSource:
+    """Pact files to verify against the target (``harness check``'s ``pact`` family)."""
+
+    path: str  # a pact file or a directory of them, relative to the contract
+    provider: str | None = None  # whose interactions to verify (default: the contract's id)
+    base_url: str | None = None  # where the provider runs (default: the run's target)
+    state_change_url: str | None = None  # default: the local sandbox's state endpoint
+    description: str | None = None
+    loc: Location = NOWHERE

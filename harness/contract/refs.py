@@ -24,6 +24,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from harness.errors import HarnessError
+
 MAX_CHAIN = 64  # $ref hops one deref may take
 MAX_NODES = 200_000  # schemas one walk may visit
 MAX_INLINED = 20_000  # nodes an inlined schema may hold before references are kept
@@ -48,7 +50,7 @@ _LITERALS = frozenset({"example", "examples", "default", "const", "enum"})
 PathKey = tuple[str | int, ...]
 
 
-class RefError(ValueError):
+class RefError(HarnessError, ValueError):
     """A ``$ref`` that cannot be followed: it points at nothing, loops, or leaves the document."""
 
     def __init__(self, reference: str, reason: str) -> None:
@@ -57,13 +59,33 @@ class RefError(ValueError):
         self.reason = reason
 
 
+class PointerMiss(RefError):
+    """A JSON pointer that names nothing; ``reached`` is the deepest node it did name."""
+
+    def __init__(self, pointer: str, reached: Any) -> None:
+        super().__init__("#" + pointer.lstrip("#"), "points at nothing in the document")
+        self.pointer = pointer
+        self.reached = reached
+
+
+_RAISE: Any = object()  # ``follow_pointer``'s default: a miss raises ``PointerMiss``
+
+
 def split_pointer(pointer: str) -> tuple[str, ...]:
     """``/components/schemas/a~1b`` → ``('components', 'schemas', 'a/b')`` (``%xx`` decoded)."""
     tokens = pointer.lstrip("#").lstrip("/").split("/") if pointer.strip("#/") else []
-    return tuple(
-        (unquote(token) if "%" in token else token).replace("~1", "/").replace("~0", "~")
-        for token in tokens
-    )
+    return tuple(unescape_token(token) for token in tokens)
+
+
+def unescape_token(token: str, *, percent: bool = True) -> str:
+    """A reference token as the key it names (``a~1b`` → ``a/b``; ``%xx`` decoded if asked).
+
+    A ``#`` pointer is a URI fragment, whose tokens are percent-encoded too; a plain JSON
+    pointer (a runtime expression's) is not, so its callers pass ``percent=False``.
+    """
+    if percent and "%" in token:
+        token = unquote(token)
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def escape_token(token: str | int) -> str:
@@ -71,16 +93,31 @@ def escape_token(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
-def follow_pointer(document: Any, pointer: str) -> Any:
-    """The node at a JSON pointer (``#/components/schemas/Contact`` or without ``#``)."""
+def join_pointer(pointer: str, *tokens: str) -> str:
+    """``pointer`` extended by ``tokens`` (each escaped): ``/paths`` + ``/a`` → ``/paths/~1a``."""
+    return pointer + "".join("/" + escape_token(token) for token in tokens)
+
+
+def follow_pointer(document: Any, pointer: str | tuple[str, ...], *, default: Any = _RAISE) -> Any:
+    """The node at a JSON pointer (``#/components/schemas/Contact`` or without ``#``).
+
+    ``pointer`` is the text or its tokens already split (``split_pointer``). When it names
+    nothing: ``default`` if one is given, else ``PointerMiss`` (a ``RefError``).
+    """
+    tokens = split_pointer(pointer) if isinstance(pointer, str) else pointer
     node = document
-    for key in split_pointer(pointer):
+    for key in tokens:
         if isinstance(node, Mapping) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
+        elif default is not _RAISE:
+            return default
         else:
-            raise RefError("#" + pointer.lstrip("#"), "points at nothing in the document")
+            text = (
+                pointer if isinstance(pointer, str) else "/" + "/".join(map(escape_token, tokens))
+            )
+            raise PointerMiss(text, node)
     return node
 
 

@@ -6,6 +6,7 @@ line, says what was expected and found, and suggests the fix ("did you mean 'rat
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +18,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from harness.contract.bounds import bound_problems
+from harness.contract.plugins import SIGNATURE_SCHEMES, TRANSFORMS, plugin_names
 from harness.contract.source import PathKey, Positions, describe_scalar
 from harness.contract.variables import SECRET_PATHS
 from harness.errors import Problem
@@ -83,16 +85,38 @@ def format_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator(
+    schemes: tuple[str, ...], transforms: tuple[str, ...]
+) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(
-        format_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        with_plugin_names(format_schema(), schemes, transforms),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+def with_plugin_names(
+    schema: dict[str, Any], schemes: Iterable[str], transforms: Iterable[str]
+) -> dict[str, Any]:
+    """A copy of ``schema`` whose scheme and transform enums also hold the plugins' names.
+
+    The shipped schema lists the built-in names (editors complete them); a name an installed
+    package declares as an entry point (``contract.plugins``) is as valid as a built-in one.
+    """
+    extended = copy.deepcopy(schema)
+    defs = extended["$defs"]
+    for enum, extra in (
+        (defs["webhooks"]["properties"]["signature"]["properties"]["scheme"]["enum"], schemes),
+        (defs["field_mapping"]["properties"]["transform"]["enum"], transforms),
+    ):
+        enum.extend(name for name in extra if name not in enum)
+    return extended
 
 
 def validate_data(data: Any, positions: Positions) -> list[Problem]:
     """Every way ``data`` breaks the format, one problem per node, in file order."""
     problems: dict[tuple[str, str], Problem] = {}
-    for error in _leaf_errors(_validator().iter_errors(data)):
+    validator = _validator(plugin_names(SIGNATURE_SCHEMES), plugin_names(TRANSFORMS))
+    for error in _leaf_errors(validator.iter_errors(data)):
         for problem in _explain(error, positions):
             problems.setdefault((problem.location.path, problem.message), problem)
     for problem in bound_problems(data, positions):  # past what any integration needs

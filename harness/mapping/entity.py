@@ -24,7 +24,7 @@ from typing import Any
 
 from harness.contract import Contract
 from harness.contract.model import EntityMapping, FieldMapping
-from harness.errors import Location, Problem
+from harness.errors import HarnessError, Location, Problem
 from harness.mapping.errors import TransformError, TransformSpecError, show
 from harness.mapping.paths import MISSING, FieldPath, PathError, get_path, parse_path, set_path
 from harness.mapping.transforms import Transform, build_transform
@@ -117,7 +117,7 @@ class EntityPlan:
         return self.mapping.loc
 
 
-class FieldMappingError(Exception):
+class FieldMappingError(HarnessError):
     """A field could not be mapped: its plan, the direction, the source value, and why."""
 
     def __init__(self, field: FieldPlan, direction: Direction, value: Any, reason: str) -> None:

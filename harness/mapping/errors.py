@@ -11,11 +11,17 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from harness.errors import HarnessError
+
 _MAX_SHOWN = 80
 
 
-class TransformError(ValueError):
-    """A value is outside a transform's domain, or has no counterpart on the other side."""
+class TransformError(HarnessError, ValueError):
+    """A value is outside a transform's domain, or has no counterpart on the other side.
+
+    Also a ``ValueError``, the error a value outside a function's domain raises in Python, so
+    a user's ``python:`` transform may raise either.
+    """
 
     def __init__(self, transform: str, message: str) -> None:
         self.transform = transform
@@ -26,7 +32,7 @@ class TransformError(ValueError):
         return (type(self), (self.transform, self.message))
 
 
-class TransformSpecError(ValueError):
+class TransformSpecError(HarnessError, ValueError):
     """A field mapping's transform options are invalid (unknown name, missing or bad option).
 
     ``option`` names the offending key, if any, so the loader can point at its line.

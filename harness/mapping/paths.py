@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+from harness.errors import HarnessError
 from harness.mapping.errors import TransformSpecError, show, show_got
 
 
@@ -41,7 +42,7 @@ _BRACKET = re.compile(r"\[([0-9]*)\]")
 _NO_DEFAULT: Final = object()
 
 
-class PathError(LookupError):
+class PathError(HarnessError, LookupError):
     """A payload does not have the shape a path expects (missing key, not a list, ...)."""
 
     def __init__(self, path: str, message: str) -> None:

@@ -14,7 +14,9 @@ raises when a value would not survive the round trip (a sub-second time under ``
 lowercase name under ``upper``). A transform with no inverse cannot be declared exact.
 
 New transform: write a frozen dataclass with ``name``, ``lossy``, ``forward``, ``backward``, and
-a ``build_*(opts: Options)`` function, then add one entry to ``_BUILDERS``.
+a ``build_*(opts: Options)`` function, then add one entry to ``_BUILDERS`` (and the name to the
+schema's ``transform`` enum). Outside harness, declare a ``harness.transforms`` entry point
+instead (``plugin_builder``): a name the table does not hold is looked up there.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from harness.contract.plugins import TRANSFORMS, Plugin, load_plugin, plugin_names
+from harness.errors import UsageError
 from harness.mapping.custom import build_python
 from harness.mapping.errors import TransformError, TransformSpecError, show, show_got
 from harness.mapping.lookup import build_bool_string, build_enum
@@ -225,31 +229,33 @@ def _build_format(opts: Options) -> Transform:
     return Format(pattern=pattern)
 
 
-class _Builder(NamedTuple):
+class _Recipe(NamedTuple):
+    """How to build one transform from its options, and which options it takes."""
+
     build: Callable[[Options], Transform]
     options: frozenset[str] = frozenset()
 
 
-_BUILDERS: Mapping[str, _Builder] = MappingProxyType(
+_BUILDERS: Mapping[str, _Recipe] = MappingProxyType(
     {
-        "direct": _Builder(lambda _: Direct()),
-        "iso8601": _Builder(lambda _: Iso8601()),
-        "date": _Builder(lambda _: CalendarDate()),
-        "epoch_s": _Builder(lambda _: Epoch(name="epoch_s", unit=timedelta(seconds=1))),
-        "epoch_ms": _Builder(lambda _: Epoch(name="epoch_ms", unit=timedelta(milliseconds=1))),
-        "upper": _Builder(lambda _: TextNormal(name="upper")),
-        "lower": _Builder(lambda _: TextNormal(name="lower")),
-        "trim": _Builder(lambda _: TextNormal(name="trim")),
-        "enum": _Builder(build_enum, frozenset({"values"})),
-        "bool_string": _Builder(build_bool_string, frozenset({"true_value", "false_value"})),
-        "money": _Builder(build_money, frozenset({"currency", "exponent", "ours_unit"})),
-        "join": _Builder(build_join, frozenset({"separator", "maxsplit"})),
-        "split": _Builder(build_split, frozenset({"separator", "maxsplit"})),
-        "concat": _Builder(build_concat, frozenset({"separator"})),
-        "default": _Builder(lambda opts: _build_value(opts, Default), frozenset({"value"})),
-        "constant": _Builder(_build_constant, frozenset({"value"})),
-        "format": _Builder(_build_format, frozenset({"format"})),
-        "python": _Builder(build_python, frozenset({"python", "inverse"})),
+        "direct": _Recipe(lambda _: Direct()),
+        "iso8601": _Recipe(lambda _: Iso8601()),
+        "date": _Recipe(lambda _: CalendarDate()),
+        "epoch_s": _Recipe(lambda _: Epoch(name="epoch_s", unit=timedelta(seconds=1))),
+        "epoch_ms": _Recipe(lambda _: Epoch(name="epoch_ms", unit=timedelta(milliseconds=1))),
+        "upper": _Recipe(lambda _: TextNormal(name="upper")),
+        "lower": _Recipe(lambda _: TextNormal(name="lower")),
+        "trim": _Recipe(lambda _: TextNormal(name="trim")),
+        "enum": _Recipe(build_enum, frozenset({"values"})),
+        "bool_string": _Recipe(build_bool_string, frozenset({"true_value", "false_value"})),
+        "money": _Recipe(build_money, frozenset({"currency", "exponent", "ours_unit"})),
+        "join": _Recipe(build_join, frozenset({"separator", "maxsplit"})),
+        "split": _Recipe(build_split, frozenset({"separator", "maxsplit"})),
+        "concat": _Recipe(build_concat, frozenset({"separator"})),
+        "default": _Recipe(lambda opts: _build_value(opts, Default), frozenset({"value"})),
+        "constant": _Recipe(_build_constant, frozenset({"value"})),
+        "format": _Recipe(_build_format, frozenset({"format"})),
+        "python": _Recipe(build_python, frozenset({"python", "inverse"})),
     }
 )
 TRANSFORM_NAMES: frozenset[str] = frozenset(_BUILDERS)
@@ -271,14 +277,7 @@ def build_transform(spec: Mapping[str, Any]) -> Transform:
     name = spec.get("transform")
     if name is None:
         name = "python" if "python" in spec else "direct"
-    if not isinstance(name, str) or name not in _BUILDERS:
-        hint = suggest(name, _BUILDERS) if isinstance(name, str) else ""
-        raise TransformSpecError(
-            f"unknown transform {show(name)}",
-            option="transform",
-            hint=hint or f"known transforms: {', '.join(sorted(_BUILDERS))}",
-        )
-    builder = _BUILDERS[name]
+    builder = _builder(name)
     options = {key: value for key, value in spec.items() if key not in FIELD_KEYS}
     allowed = builder.options | {"transform", "lossy"}
     opts = Options.from_spec(name, options, allowed)
@@ -287,3 +286,38 @@ def build_transform(spec: Mapping[str, Any]) -> Transform:
     if declared is None or declared == transform.lossy:
         return transform
     return Declared(inner=transform, lossy=declared)
+
+
+def _builder(name: object) -> _Recipe:
+    """The built-in builder called ``name``, else one for an installed plugin's transform."""
+    if isinstance(name, str) and name in _BUILDERS:
+        return _BUILDERS[name]
+    plugin = load_plugin(TRANSFORMS, name) if isinstance(name, str) else None
+    if plugin is not None:
+        return plugin_builder(plugin)
+    known = sorted({*_BUILDERS, *plugin_names(TRANSFORMS)})
+    hint = suggest(name, known) if isinstance(name, str) else ""
+    raise TransformSpecError(
+        f"unknown transform {show(name)}",
+        option="transform",
+        hint=hint or f"known transforms: {', '.join(known)}",
+    )
+
+
+def plugin_builder(plugin: Plugin) -> _Recipe:
+    """How to build an installed plugin's transform.
+
+    The entry point names a ``Transform`` factory (a class or function) whose keyword
+    parameters are the options it takes from the field mapping. A factory that fails other
+    than by ``TransformSpecError`` is the plugin's bug: a ``UsageError`` naming the entry point.
+    """
+    parameters = plugin.parameters("Transform")
+
+    def build(opts: Options) -> Transform:
+        given = {key: opts.values[key] for key in parameters if opts.values.get(key) is not None}
+        transform = plugin.build(given, passing=(TransformSpecError, UsageError))
+        if not isinstance(transform, Transform):
+            raise plugin.fault(f"returned {show(transform)}, not a Transform")
+        return transform
+
+    return _Recipe(build, frozenset(parameters))

@@ -35,7 +35,7 @@ class RunStopped(HarnessError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Budget:
+class TimeLimits:
     """Time limits of a run; None: no limit."""
 
     max_time_s: float | None = None  # the whole run, from its first check
@@ -45,7 +45,7 @@ class Budget:
 class RunClock:
     """The run's deadline, shared by every contract of the run (started at the first check)."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: TimeLimits) -> None:
         self.budget = budget
         self._started: float | None = None
         self._lock = threading.Lock()

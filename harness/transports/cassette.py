@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import gzip
 import hashlib
 import json
@@ -30,7 +29,6 @@ import math
 import os
 import re
 import stat
-import tempfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from typing import Any
 import yaml
 
 from harness.errors import TransportError
+from harness.results import write_atomically
 
 FORMAT_VERSION = 1
 _ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
@@ -117,25 +116,13 @@ def dump_cassette(cassette: Cassette) -> str:
     return text
 
 
-def write_atomically(path: Path, text: str, verify: Any = None) -> None:
-    """Write ``text`` to a temp file, run ``verify(temp_path)``, then rename it into place.
+#: A cassette file's mode whatever the umask or an older copy's: it is meant to be committed.
+CASSETTE_MODE = 0o644
 
-    When ``verify`` raises, the temp file is deleted and nothing is written at ``path``.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        temp.chmod(0o644)  # mkstemp makes it private; a cassette is meant to be committed
-        if verify is not None:
-            verify(temp)
-        temp.replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
+
+def write_cassette_file(path: Path, text: str) -> None:
+    """``results.write_atomically`` with ``CASSETTE_MODE`` (reports take the umask's mode)."""
+    write_atomically(path, text, mode=CASSETTE_MODE)
 
 
 CACHE_ENV = "HARNESS_CACHE_DIR"
@@ -208,7 +195,7 @@ def _store(digest: str, cassette: Cassette) -> None:
             body["string"] = {"base64_string": base64.b64encode(body["string"]).decode()}
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False)
-        write_atomically(folder / f"{digest}.json", text)
+        write_cassette_file(folder / f"{digest}.json", text)
     except (OSError, TypeError, ValueError):
         return
 

@@ -33,7 +33,7 @@ from harness.transports.cassette import (
     cassette_path,
     dump_cassette,
     iter_cassettes,
-    write_atomically,
+    write_cassette_file,
 )
 from harness.transports.cassette_scrub import Scrubber, find_in_text, find_survivors
 from harness.transports.cassette_transport import (
@@ -48,7 +48,7 @@ CASSETTES_ENV = "HARNESS_CASSETTES"
 SHARED = "_shared"
 #: The base URL recorded for the local sandbox, whose real port changes every run.
 #: Spelled without a string literal (a leftover of when Hypothesis drew examples from the
-#: literals of local modules; ``checks.generation`` now switches that off).
+#: literals of local modules; ``_compat.hypothesis.pinned_generation`` switches that off).
 LOCAL_HOST = bytes((108, 111, 99, 97, 108, 45, 115, 97, 110, 100, 98, 111, 120, 46, 105, 110,
                     118, 97, 108, 105, 100)).decode("ascii")  # fmt: skip
 LOCAL_BASE_URL = "http:/" + "/" + LOCAL_HOST
@@ -75,11 +75,9 @@ def generator_versions() -> dict[str, str]:
     return versions
 
 
-def pii_fields(contract: Contract) -> frozenset[str]:
-    """The JSON field names of ``security.pii`` (``contact.email`` → ``email``)."""
-    security = getattr(contract, "security", None)
-    entries = getattr(security, "pii", ()) or ()
-    return frozenset(str(entry).rpartition(".")[2] for entry in entries)
+def _pii_keys(contract: Contract) -> frozenset[str]:
+    """The JSON keys a cassette scrubs as PII (``Security.pii_keys``); none without ``security``."""
+    return frozenset() if contract.security is None else contract.security.pii_keys()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,7 +156,7 @@ class RecordSession:
         client_id: str | None,
         local: bool,
     ) -> str | None:
-        scrubber = Scrubber(secrets, pii_fields=pii_fields(self.contract), client_id=client_id)
+        scrubber = Scrubber(secrets, pii_fields=_pii_keys(self.contract), client_id=client_id)
         recorded_base = LOCAL_BASE_URL if local else base_url
         if local:
             scrubber.alias(base_url.rstrip("/"), LOCAL_BASE_URL)
@@ -197,7 +195,7 @@ def write_verified(
         where = "; ".join(sorted({survivor.describe() for survivor in survivors}))
         where = where or f"its text ({', '.join(sorted(set(forms)))} form)"
         return f"cassette {path} not written: a known secret survived scrubbing in {where}"
-    write_atomically(path, text)
+    write_cassette_file(path, text)
     # Older harness wrote a JSON copy beside the YAML; nothing reads it any more.
     path.with_name(f".{path.stem}.json").unlink(missing_ok=True)
     return None
@@ -245,7 +243,7 @@ class ReplaySession:
                 f"--mode replay: no cassettes for {contract.id} under {self.root}; record them "
                 f"first with `harness check {contract.path.parent} --mode record`"
             )
-        self._scrubber = Scrubber({}, pii_fields=pii_fields(contract))
+        self._scrubber = Scrubber({}, pii_fields=_pii_keys(contract))
         token_path = _token_path(contract)
         tokens = ReplayIndex(
             item
@@ -287,9 +285,7 @@ class ReplaySession:
         return self._transport
 
     def use_secrets(self, secrets: Mapping[str, str], client_id: str | None) -> None:
-        self._scrubber = Scrubber(
-            secrets, pii_fields=pii_fields(self.contract), client_id=client_id
-        )
+        self._scrubber = Scrubber(secrets, pii_fields=_pii_keys(self.contract), client_id=client_id)
 
     def begin(self, family: str, name: str, check_seed: int) -> int:
         """Serve the check's own cassette; its recorded seed (so Hypothesis regenerates the

@@ -44,7 +44,7 @@ _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
 # The connection was up and the server dropped it while answering this request.
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
-Outcome = httpx.Response | httpx.RequestError
+ResponseOrError = httpx.Response | httpx.RequestError
 
 
 class RequestNotSendable(UsageError):
@@ -280,7 +280,7 @@ class HarnessClient:
 
     def _attempt(
         self, template: httpx.Request, auth: AuthProvider, operation_id: str | None, number: int
-    ) -> tuple[httpx.Request, Outcome]:
+    ) -> tuple[httpx.Request, ResponseOrError]:
         request = httpx.Request(
             template.method,
             template.url,
@@ -293,7 +293,7 @@ class HarnessClient:
             auth.apply(request)
         except UnicodeEncodeError as exc:
             raise RequestNotSendable(f"cannot add credentials to {template.method}: {exc}") from exc
-        outcome: Outcome
+        outcome: ResponseOrError
         with self._slot(operation_id):
             started_at, began = time.time(), time.perf_counter()
             try:
@@ -319,7 +319,7 @@ class HarnessClient:
         return request, outcome
 
     def _retry_delay(
-        self, method: str, outcome: Outcome, tries: int, started: float, keyed: bool
+        self, method: str, outcome: ResponseOrError, tries: int, started: float, keyed: bool
     ) -> float | None:
         """Seconds to wait before the next try, or None when the policy allows no more."""
         if isinstance(outcome, httpx.Response):
@@ -414,7 +414,7 @@ class HarnessClient:
             ) from None
 
 
-def _refused(outcome: Outcome) -> bool:
+def _refused(outcome: ResponseOrError) -> bool:
     return isinstance(outcome, httpx.Response) and outcome.status_code == 401
 
 

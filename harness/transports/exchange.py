@@ -44,7 +44,7 @@ _CURL_SKIPPED = frozenset(
 _TRUNCATED = "… [{more} more characters]"
 # Marks a placeholder inside a curl argument; NUL cannot occur in text a shell would accept.
 #: Credentials harness makes up on purpose (wrong, forged): never secrets, shown as sent.
-HARNESS_MARKERS = ("harness-invalid-credential", "harness-forged-", "-from-harness")
+HARNESS_MARKERS = ("harness-forged-", "-from-harness")
 _VAR = "\x00"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -12,7 +12,7 @@ import contextlib
 import json
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
@@ -96,15 +96,6 @@ def redact_header_pairs(
     )
 
 
-def redact_headers(
-    headers: Mapping[str, str] | httpx.Headers,
-    secrets: Collection[str],
-    extra: Collection[str] = (),
-) -> dict[str, str]:
-    """Headers with credential headers (and ``extra`` names) removed by name, secrets by value."""
-    return dict(redact_header_pairs(headers.items(), secrets, extra))
-
-
 def redact_fields(value: Any) -> Any:
     """JSON data with OAuth and password fields removed by key, at any depth."""
     if isinstance(value, dict):
@@ -164,12 +155,12 @@ def response_excerpt(
         "request": {
             "method": request.method,
             "url": redact_url(str(request.url), secrets),
-            "headers": redact_headers(request.headers, secrets),
+            "headers": dict(redact_header_pairs(request.headers.items(), secrets)),
             "body": redact_body(request.content, request_type, secrets)[:limit],
         },
         "response": {
             "status": response.status_code,
-            "headers": redact_headers(response.headers, secrets),
+            "headers": dict(redact_header_pairs(response.headers.items(), secrets)),
             "body": redact_body(response.content, response_type, secrets)[:limit],
             "elapsed_ms": round(response.elapsed.total_seconds() * 1000, 2)
             if _has_elapsed(response)

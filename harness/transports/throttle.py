@@ -135,7 +135,9 @@ class Throttle:
     """Holds each request until the declared limits allow it: use ``with throttle.slot(op):``.
 
     ``margin_s`` widens every window, for the spread between when a request leaves and when
-    the server counts it. ``waited_s`` adds up the time spent waiting.
+    the server counts it. ``waited_s`` adds up the time spent waiting. ``shards`` splits
+    every limit between the jobs of a sharded run (``--shard K/N``): each gets ``limit // N``
+    and ``concurrent // N`` (at least 1), so N jobs against one vendor sandbox stay within it.
     """
 
     def __init__(
@@ -147,6 +149,7 @@ class Throttle:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         margin_s: float = 0.0,
+        shards: int = 1,
     ) -> None:
         if margin_s < 0:
             raise UsageError(f"Throttle margin_s must be >= 0 seconds; got {margin_s!r}")
@@ -156,12 +159,13 @@ class Throttle:
             if limit.limit is not None and limit.window_s is not None:
                 window = Window(
                     key=f"{scope}#{index}:{limit.limit}/{limit.window}",
-                    limit=limit.limit,
+                    limit=max(1, limit.limit // max(shards, 1)),  # --shard K/N: 1/N each
                     window_s=limit.window_s + margin_s,
                 )
                 self._windows.append((limit, window))
             if limit.concurrent is not None:
-                self._semaphores.append((limit, threading.BoundedSemaphore(limit.concurrent)))
+                in_flight = max(1, limit.concurrent // max(shards, 1))
+                self._semaphores.append((limit, threading.BoundedSemaphore(in_flight)))
         self.budget: Budget = budget if budget is not None else LocalBudget()
         self.waited_s = 0.0
         self._clock = clock

@@ -6,8 +6,10 @@
 
 Schemes: ``standard-webhooks``, ``stripe``, ``github``, ``slack``, ``shopify`` and the
 configurable ``hmac-sha256`` (``get_scheme("hmac-sha256", header=..., encoding=...)``).
-A new scheme implements ``SignatureScheme`` in a module of its own and is added to the
-table in ``registry.py``.
+A new scheme implements ``SignatureScheme`` in a module of its own (an HMAC scheme inherits
+``verify`` from ``verification.HmacVerifier`` and only reads its headers) and is added to the
+table in ``registry.py``; outside harness, a package declares it as a
+``harness.signature_schemes`` entry point instead (``harness.contract.plugins``).
 """
 
 from harness.webhooks.base import (
@@ -22,6 +24,7 @@ from harness.webhooks.registry import SCHEME_NAMES, get_scheme
 from harness.webhooks.signing import new_msg_id, sign, verify
 from harness.webhooks.standard import StandardWebhooksScheme
 from harness.webhooks.vendors import GitHubScheme, ShopifyScheme, SlackScheme, StripeScheme
+from harness.webhooks.verification import HmacVerifier, SignedMessage
 
 __all__ = [
     "SCHEME_NAMES",
@@ -30,9 +33,11 @@ __all__ = [
     "GitHubScheme",
     "HeaderView",
     "HmacScheme",
+    "HmacVerifier",
     "Secret",
     "ShopifyScheme",
     "SignatureScheme",
+    "SignedMessage",
     "SlackScheme",
     "StandardWebhooksScheme",
     "StripeScheme",

@@ -24,7 +24,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
 
 Secret = str | bytes
 """A signing secret: text as the vendor shows it, or raw key bytes."""
@@ -48,7 +48,7 @@ class VerificationReason(StrEnum):
     TIMESTAMP_OUT_OF_TOLERANCE = "timestamp_out_of_tolerance"
 
 
-class VerificationError(Exception):
+class VerificationError(HarnessError):
     """A webhook message failed verification; ``reason`` says which way."""
 
     def __init__(self, reason: VerificationReason, detail: str, *, scheme: str = "") -> None:

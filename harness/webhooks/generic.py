@@ -21,19 +21,13 @@ from harness.webhooks.base import (
     DEFAULT_TOLERANCE_S,
     HeaderView,
     Secret,
-    VerificationError,
-    VerificationReason,
-    check_tolerance,
     check_tolerance_option,
-    decode_base64,
-    decode_hex,
-    digest_matches,
     hmac_digest,
     parse_timestamp,
-    shorten,
     text_key,
     wire_bytes,
 )
+from harness.webhooks.verification import HmacVerifier, SignedMessage, received_digest
 
 
 class DigestAlgorithm(StrEnum):
@@ -54,7 +48,7 @@ _Parts = tuple[tuple[str, str | None], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HmacScheme:
+class HmacScheme(HmacVerifier):
     """``<header>: <prefix><encoded HMAC(template)>``, with optional timestamp and id headers."""
 
     algorithm: DigestAlgorithm = DigestAlgorithm.SHA256
@@ -92,7 +86,8 @@ class HmacScheme:
 
     def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
         stamp = str(timestamp)
-        digest = self._digest(text_key(secret), body, stamp=stamp, msg_id=msg_id)
+        content = self._content(body, stamp=stamp, msg_id=msg_id)
+        digest = hmac_digest(text_key(secret), content, self.algorithm.value)
         headers = {self.header: self.prefix + self._encode(digest)}
         if self.timestamp_header is not None:
             headers[self.timestamp_header] = stamp
@@ -100,16 +95,7 @@ class HmacScheme:
             headers[self.id_header] = msg_id
         return headers
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = text_key(secret)
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
         received = self._received_digest(headers.require(self.header))
         stamp = msg_id = ""
         timestamp: int | None = None
@@ -118,23 +104,24 @@ class HmacScheme:
             timestamp = parse_timestamp(stamp, repr(self.timestamp_header))
         if self.id_header is not None:
             msg_id = headers.require(self.id_header)
-        if not digest_matches(self._digest(key, body, stamp=stamp, msg_id=msg_id), [received]):
-            raise VerificationError(
-                VerificationReason.BAD_SIGNATURE,
-                f"the signature in {self.header!r} does not match the signed content",
-            )
-        if timestamp is not None:
-            window = self.tolerance_s if tolerance_s is None else tolerance_s
-            where = repr(self.timestamp_header)
-            check_tolerance(timestamp, now=now, tolerance_s=window, where=where)
+        return SignedMessage(
+            content=self._content(body, stamp=stamp, msg_id=msg_id),
+            received=[received],
+            mismatch=f"the signature in {self.header!r} does not match the signed content",
+            algorithm=self.algorithm.value,
+            timestamp=timestamp,
+            timestamp_where=repr(self.timestamp_header),
+        )
 
-    def _digest(self, key: bytes, body: bytes, *, stamp: str, msg_id: str) -> bytes:
+    def window(self, override: float | None) -> float:
+        return self.tolerance_s if override is None else override
+
+    def _content(self, body: bytes, *, stamp: str, msg_id: str) -> bytes:
         values = {"body": body, "timestamp": wire_bytes(stamp), "id": wire_bytes(msg_id)}
-        content = b"".join(
+        return b"".join(
             literal.encode("utf-8") + (values[name] if name else b"")
             for literal, name in self._parts
         )
-        return hmac_digest(key, content, self.algorithm.value)
 
     def _encode(self, digest: bytes) -> str:
         if self.encoding is DigestEncoding.HEX:
@@ -142,19 +129,14 @@ class HmacScheme:
         return base64.b64encode(digest).decode("ascii")
 
     def _received_digest(self, value: str) -> bytes:
-        size = hashlib.new(self.algorithm.value).digest_size
-        encoded = value.removeprefix(self.prefix)
-        if self.encoding is DigestEncoding.HEX:
-            digest = decode_hex(encoded, size)
-        else:
-            digest = decode_base64(encoded, size)
-        if not value.startswith(self.prefix) or digest is None:
-            raise VerificationError(
-                VerificationReason.MALFORMED,
-                f"{self.header!r} must be {self.prefix!r} followed by the {self.encoding} "
-                f"of a {self.algorithm} digest, got {shorten(value)}",
-            )
-        return digest
+        return received_digest(
+            self.header,
+            value,
+            prefix=self.prefix,
+            encoding=self.encoding.value,
+            size=hashlib.new(self.algorithm.value).digest_size,
+            shape=f"the {self.encoding} of a {self.algorithm} digest",
+        )
 
 
 def _choice(enum: type[_Choice], value: object, option: str) -> _Choice:

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from harness.contract import Contract
-from harness.contract.model import Signature, Webhooks
+from harness.contract.model import Webhooks
 from harness.contract.references import resolve_schema
 from harness.errors import TransportError, UsageError
-from harness.webhooks import SignatureScheme, get_scheme, sign, verify
+from harness.webhooks import SignatureScheme, sign, verify
+from harness.webhooks.configured import configured_scheme
 from harness.webhooks.receiver import Received, Receiver
 from harness.webhooks.sender import (
     CaseOutcome,
@@ -39,25 +40,6 @@ from harness.webhooks.signing import new_msg_id
 
 HANDLER_TIMEOUT_S = 10.0
 APP_BASE_URL = "http://handler.local"
-
-
-def scheme_for(signature: Signature) -> SignatureScheme:
-    """The contract's signature scheme, configured (tolerance, generic HMAC options)."""
-    options: dict[str, object] = {"tolerance_s": signature.tolerance_s}
-    if signature.scheme == "hmac-sha256":
-        options |= {
-            "header": signature.header,
-            "algorithm": signature.algorithm,
-            "encoding": signature.encoding,
-            "prefix": signature.prefix,
-            "template": signature.template,
-            "timestamp_header": signature.timestamp_header,
-        }
-    try:
-        return get_scheme(str(signature.scheme), **options)
-    except UsageError:  # a scheme without a timestamp takes no tolerance
-        options.pop("tolerance_s")
-        return get_scheme(str(signature.scheme), **options)
 
 
 def event_body_factory(contract: Contract) -> Callable[[], bytes]:
@@ -171,7 +153,7 @@ class WebhookKit:
             raise UsageError(f"contract {contract.id} declares no webhooks.signature")
         self.contract = contract
         self.signature = webhooks.signature
-        self.scheme = scheme_for(webhooks.signature)
+        self.scheme = configured_scheme(webhooks.signature)
         given = webhooks.signature.secret
         # Unset: an invented secret of the scheme's shape, exported to in-process apps.
         self.secret = secret or (given.reveal() if given.is_set else _invented(self.scheme))

@@ -1,4 +1,10 @@
-"""Scheme names → scheme classes: a fixed table, built once, never mutated at run time."""
+"""Scheme names → scheme factories: the built-in table, then installed plugins.
+
+The table is built once and never mutated at run time. A name it does not hold is looked up
+among the ``harness.signature_schemes`` entry points (``contract.plugins``): a package adds a
+scheme by declaring a factory (a class or function taking the scheme's options as keywords
+and returning a ``SignatureScheme``). Built-in names take precedence.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from harness.contract.plugins import SIGNATURE_SCHEMES, Plugin, load_plugin, plugin_names
 from harness.errors import UsageError
 from harness.webhooks.base import SignatureScheme
 from harness.webhooks.generic import HmacScheme
@@ -41,14 +48,33 @@ def get_scheme(name: str, **options: object) -> SignatureScheme:
     """
     if not isinstance(name, str):
         raise UsageError(f"a signature scheme name must be a string, got {name!r}")
-    factory = _SCHEMES.get(name.strip().lower())
-    if factory is None:
-        raise UsageError(
-            f"unknown signature scheme {name!r}; known schemes: {', '.join(SCHEME_NAMES)}"
-            + _did_you_mean(name.strip().lower(), SCHEME_NAMES)
-        )
-    given = {key: value for key, value in options.items() if value is not None}
-    accepted = list(inspect.signature(factory).parameters)
+    key = name.strip().lower()
+    given = {option: value for option, value in options.items() if value is not None}
+    builtin = _SCHEMES.get(key)
+    if builtin is not None:
+        _check_options(name, given, list(inspect.signature(builtin).parameters))
+        return builtin(**given)
+    plugin = _plugin(key)
+    _check_options(name, given, list(plugin.parameters("SignatureScheme")))
+    scheme = plugin.build(given, passing=(UsageError,))
+    if not isinstance(scheme, SignatureScheme):
+        raise plugin.fault(f"returned {type(scheme).__name__}, not a SignatureScheme")
+    return scheme
+
+
+def _plugin(name: str) -> Plugin:
+    """The installed plugin called ``name``; a UsageError listing every known name if none."""
+    plugin = load_plugin(SIGNATURE_SCHEMES, name)
+    if plugin is not None:
+        return plugin
+    known = (*SCHEME_NAMES, *plugin_names(SIGNATURE_SCHEMES))
+    raise UsageError(
+        f"unknown signature scheme {name!r}; known schemes: {', '.join(known)}"
+        + _did_you_mean(name, known)
+    )
+
+
+def _check_options(name: str, given: Mapping[str, object], accepted: list[str]) -> None:
     for option in given:
         if option not in accepted:
             takes = f"its options are {', '.join(accepted)}" if accepted else "it takes none"
@@ -56,7 +82,6 @@ def get_scheme(name: str, **options: object) -> SignatureScheme:
                 f"signature scheme {name!r} has no option {option!r}; {takes}"
                 + _did_you_mean(option, accepted)
             )
-    return factory(**given)
 
 
 def resolve_scheme(scheme: str | SignatureScheme) -> SignatureScheme:
@@ -66,6 +91,7 @@ def resolve_scheme(scheme: str | SignatureScheme) -> SignatureScheme:
     if isinstance(scheme, SignatureScheme):
         return scheme
     raise UsageError(
-        f"scheme must be a scheme name ({', '.join(SCHEME_NAMES)}) or a SignatureScheme, "
+        f"scheme must be a scheme name ({', '.join(SCHEME_NAMES)}, or a plugin's) "
+        "or a SignatureScheme, "
         f"got {type(scheme).__name__}"
     )

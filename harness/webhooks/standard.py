@@ -18,24 +18,24 @@ from harness.webhooks.base import (
     TimestampTolerance,
     VerificationError,
     VerificationReason,
-    check_tolerance,
     decode_base64,
-    digest_matches,
     hmac_digest,
     parse_timestamp,
     shorten,
     wire_bytes,
 )
+from harness.webhooks.verification import HmacVerifier, SignedMessage
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format marker, not a secret
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
 _VERSION = "v1"
+_MISMATCH = f"no {_VERSION} entry of {SIGNATURE_HEADER!r} matches the id, timestamp and body"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StandardWebhooksScheme(TimestampTolerance):
+class StandardWebhooksScheme(TimestampTolerance, HmacVerifier):
     """``webhook-id`` / ``webhook-timestamp`` / ``webhook-signature: v1,<base64>``."""
 
     @property
@@ -44,34 +44,27 @@ class StandardWebhooksScheme(TimestampTolerance):
 
     def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
         stamp = str(timestamp)
-        digest = _digest(decode_secret(secret), msg_id, stamp, body)
+        digest = hmac_digest(decode_secret(secret), _content(msg_id, stamp, body))
         return {
             ID_HEADER: msg_id,
             TIMESTAMP_HEADER: stamp,
             SIGNATURE_HEADER: f"{_VERSION},{base64.b64encode(digest).decode('ascii')}",
         }
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = decode_secret(secret)
+    def key(self, secret: Secret) -> bytes:
+        return decode_secret(secret)
+
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
         msg_id = headers.require(ID_HEADER)
         stamp = headers.require(TIMESTAMP_HEADER)
         candidates = _v1_signatures(headers.require(SIGNATURE_HEADER))
-        timestamp = parse_timestamp(stamp, TIMESTAMP_HEADER)
-        if not digest_matches(_digest(key, msg_id, stamp, body), candidates):
-            raise VerificationError(
-                VerificationReason.BAD_SIGNATURE,
-                f"no {_VERSION} entry of {SIGNATURE_HEADER!r} matches the id, timestamp and body",
-            )
-        window = self.window(tolerance_s)
-        check_tolerance(timestamp, now=now, tolerance_s=window, where=TIMESTAMP_HEADER)
+        return SignedMessage(
+            content=_content(msg_id, stamp, body),
+            received=candidates,
+            mismatch=_MISMATCH,
+            timestamp=parse_timestamp(stamp, TIMESTAMP_HEADER),
+            timestamp_where=TIMESTAMP_HEADER,
+        )
 
 
 def decode_secret(secret: Secret) -> bytes:
@@ -93,8 +86,8 @@ def decode_secret(secret: Secret) -> bytes:
     return key
 
 
-def _digest(key: bytes, msg_id: str, stamp: str, body: bytes) -> bytes:
-    return hmac_digest(key, wire_bytes(msg_id) + b"." + wire_bytes(stamp) + b"." + body)
+def _content(msg_id: str, stamp: str, body: bytes) -> bytes:
+    return wire_bytes(msg_id) + b"." + wire_bytes(stamp) + b"." + body
 
 
 def _v1_signatures(header: str) -> list[bytes]:

@@ -24,15 +24,18 @@ from harness.webhooks.base import (
     TimestampTolerance,
     VerificationError,
     VerificationReason,
-    check_tolerance,
-    decode_base64,
     decode_hex,
-    digest_matches,
     hmac_digest,
     parse_timestamp,
     shorten,
     text_key,
     wire_bytes,
+)
+from harness.webhooks.verification import (
+    HmacVerifier,
+    SignedMessage,
+    body_mismatch,
+    received_digest,
 )
 
 STRIPE_HEADER = "Stripe-Signature"
@@ -41,28 +44,18 @@ SLACK_TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 GITHUB_HEADER = "X-Hub-Signature-256"
 SHOPIFY_HEADER = "X-Shopify-Hmac-Sha256"
 _SHA256_SIZE = 32
-
-
-def _bad_signature(header: str) -> VerificationError:
-    return VerificationError(
-        VerificationReason.BAD_SIGNATURE,
-        f"the signature in {header!r} does not match the body",
-    )
+_SHA256_HEX = "64 hex digits"
 
 
 def _prefixed_hex(header: str, value: str, prefix: str) -> bytes:
     """The digest of a single ``<prefix><64 hex>`` signature header."""
-    digest = decode_hex(value.removeprefix(prefix), _SHA256_SIZE)
-    if not value.startswith(prefix) or digest is None:
-        raise VerificationError(
-            VerificationReason.MALFORMED,
-            f"{header!r} must be {prefix!r} followed by 64 hex digits, got {shorten(value)}",
-        )
-    return digest
+    return received_digest(
+        header, value, prefix=prefix, encoding="hex", size=_SHA256_SIZE, shape=_SHA256_HEX
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StripeScheme(TimestampTolerance):
+class StripeScheme(TimestampTolerance, HmacVerifier):
     """``Stripe-Signature: t=<ts>,v1=<hex>``; several ``v1`` entries while rolling secrets."""
 
     @property
@@ -73,27 +66,21 @@ class StripeScheme(TimestampTolerance):
         digest = hmac_digest(text_key(secret), f"{timestamp}.".encode() + body)
         return {STRIPE_HEADER: f"t={timestamp},v1={digest.hex()}"}
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = text_key(secret)
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
         stamp, signatures = _stripe_entries(headers.require(STRIPE_HEADER))
-        timestamp = parse_timestamp(stamp, f"{STRIPE_HEADER!r} t")
+        where = f"{STRIPE_HEADER!r} t"
+        timestamp = parse_timestamp(stamp, where)
         if not signatures:
             raise VerificationError(
                 VerificationReason.BAD_SIGNATURE, f"{STRIPE_HEADER!r} carries no v1 signature"
             )
-        expected = hmac_digest(key, wire_bytes(stamp) + b"." + body)
-        if not digest_matches(expected, signatures):
-            raise _bad_signature(STRIPE_HEADER)
-        window = self.window(tolerance_s)
-        check_tolerance(timestamp, now=now, tolerance_s=window, where=f"{STRIPE_HEADER!r} t")
+        return SignedMessage(
+            content=wire_bytes(stamp) + b"." + body,
+            received=signatures,
+            mismatch=body_mismatch(STRIPE_HEADER),
+            timestamp=timestamp,
+            timestamp_where=where,
+        )
 
 
 def _stripe_entries(header: str) -> tuple[str, list[bytes]]:
@@ -120,7 +107,7 @@ def _stripe_entries(header: str) -> tuple[str, list[bytes]]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SlackScheme(TimestampTolerance):
+class SlackScheme(TimestampTolerance, HmacVerifier):
     """``X-Slack-Signature: v0=<hex>`` over ``v0:{ts}:{body}``."""
 
     @property
@@ -134,24 +121,17 @@ class SlackScheme(TimestampTolerance):
             SLACK_SIGNATURE_HEADER: f"v0={digest.hex()}",
         }
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = text_key(secret)
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
         stamp = headers.require(SLACK_TIMESTAMP_HEADER)
         signature = headers.require(SLACK_SIGNATURE_HEADER)
         timestamp = parse_timestamp(stamp, SLACK_TIMESTAMP_HEADER)
-        received = _prefixed_hex(SLACK_SIGNATURE_HEADER, signature, "v0=")
-        if not digest_matches(hmac_digest(key, _slack_content(stamp, body)), [received]):
-            raise _bad_signature(SLACK_SIGNATURE_HEADER)
-        window = self.window(tolerance_s)
-        check_tolerance(timestamp, now=now, tolerance_s=window, where=SLACK_TIMESTAMP_HEADER)
+        return SignedMessage(
+            content=_slack_content(stamp, body),
+            received=[_prefixed_hex(SLACK_SIGNATURE_HEADER, signature, "v0=")],
+            mismatch=body_mismatch(SLACK_SIGNATURE_HEADER),
+            timestamp=timestamp,
+            timestamp_where=SLACK_TIMESTAMP_HEADER,
+        )
 
 
 def _slack_content(stamp: str, body: bytes) -> bytes:
@@ -159,7 +139,7 @@ def _slack_content(stamp: str, body: bytes) -> bytes:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GitHubScheme:
+class GitHubScheme(HmacVerifier):
     """``X-Hub-Signature-256: sha256=<hex>`` over the raw body; no timestamp."""
 
     @property
@@ -169,23 +149,15 @@ class GitHubScheme:
     def sign(self, secret: Secret, body: bytes, *, msg_id: str, timestamp: int) -> dict[str, str]:
         return {GITHUB_HEADER: f"sha256={hmac_digest(text_key(secret), body).hex()}"}
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = text_key(secret)
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
         received = _prefixed_hex(GITHUB_HEADER, headers.require(GITHUB_HEADER), "sha256=")
-        if not digest_matches(hmac_digest(key, body), [received]):
-            raise _bad_signature(GITHUB_HEADER)
+        return SignedMessage(
+            content=body, received=[received], mismatch=body_mismatch(GITHUB_HEADER)
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ShopifyScheme:
+class ShopifyScheme(HmacVerifier):
     """``X-Shopify-Hmac-Sha256: <base64>`` over the raw body; no timestamp."""
 
     @property
@@ -196,22 +168,16 @@ class ShopifyScheme:
         digest = hmac_digest(text_key(secret), body)
         return {SHOPIFY_HEADER: base64.b64encode(digest).decode("ascii")}
 
-    def verify(
-        self,
-        secret: Secret,
-        headers: HeaderView,
-        body: bytes,
-        *,
-        now: float,
-        tolerance_s: float | None,
-    ) -> None:
-        key = text_key(secret)
-        value = headers.require(SHOPIFY_HEADER)
-        received = decode_base64(value.strip(), _SHA256_SIZE)
-        if received is None:
-            raise VerificationError(
-                VerificationReason.MALFORMED,
-                f"{SHOPIFY_HEADER!r} must be the base64 of 32 bytes, got {shorten(value)}",
-            )
-        if not digest_matches(hmac_digest(key, body), [received]):
-            raise _bad_signature(SHOPIFY_HEADER)
+    def read(self, headers: HeaderView, body: bytes) -> SignedMessage:
+        value = headers.require(SHOPIFY_HEADER).strip()
+        received = received_digest(
+            SHOPIFY_HEADER,
+            value,
+            prefix="",
+            encoding="base64",
+            size=_SHA256_SIZE,
+            shape="the base64 of 32 bytes",
+        )
+        return SignedMessage(
+            content=body, received=[received], mismatch=body_mismatch(SHOPIFY_HEADER)
+        )

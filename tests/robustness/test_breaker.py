@@ -14,11 +14,11 @@ import pytest
 
 from harness.transports.breaker import (
     THRESHOLD,
-    Budget,
     GuardedTransport,
     RequestGuard,
     RunClock,
     RunStopped,
+    TimeLimits,
     live_transport,
 )
 
@@ -37,8 +37,8 @@ class Flaky:
         return httpx.Response(200, json={"ok": True})
 
 
-def _client(target: Flaky, budget: Budget | None = None) -> tuple[httpx.Client, RequestGuard]:
-    guard = RequestGuard(RunClock(budget or Budget()))
+def _client(target: Flaky, budget: TimeLimits | None = None) -> tuple[httpx.Client, RequestGuard]:
+    guard = RequestGuard(RunClock(budget or TimeLimits()))
     transport = GuardedTransport(httpx.MockTransport(target), guard)
     return httpx.Client(base_url="http://target.test", transport=transport), guard
 
@@ -88,7 +88,7 @@ def test_a_target_that_never_answered_is_not_tripped_here() -> None:
 
 def test_check_timeout_cuts_the_check_and_says_so() -> None:
     target = Flaky()
-    client, guard = _client(target, Budget(check_timeout_s=0.05))
+    client, guard = _client(target, TimeLimits(check_timeout_s=0.05))
     guard.clock.start()
     guard.begin_check()
     client.get("/")
@@ -102,7 +102,7 @@ def test_check_timeout_cuts_the_check_and_says_so() -> None:
 
 
 def test_run_budget_exhausted_stops_new_checks() -> None:
-    clock = RunClock(Budget(max_time_s=0.05))
+    clock = RunClock(TimeLimits(max_time_s=0.05))
     assert clock.exhausted() is None  # not started: the clock runs from the first check
     clock.start()
     assert clock.exhausted() is None
@@ -141,7 +141,7 @@ def test_guarded_live_client_still_honours_proxy_variables(monkeypatch: pytest.M
     """httpx drops HTTP_PROXY once a client is given a transport: the guard must not."""
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    guard = RequestGuard(RunClock(Budget()))
+    guard = RequestGuard(RunClock(TimeLimits()))
     with _serving("proxy") as proxy, _serving("vendor") as vendor:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy}")
         base = f"http://localhost:{vendor}"

@@ -10,8 +10,8 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+from harness._compat.hypothesis import pinned_generation
 from harness.checks.base import Check, CheckRuntime
-from harness.checks.generation import pinned_generation
 from harness.contract import load_contract
 from harness.errors import CheckFailure, Location, UsageError
 from harness.results import Outcome
