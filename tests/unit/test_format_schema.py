@@ -14,7 +14,7 @@ TOP_LEVEL = [
     "harness", "info", "type", "pattern", "environments", "config", "auth", "api",
     "workflows", "mappings", "errors", "retry", "rate_limits", "webhooks", "health",
     "performance", "security", "maintenance", "support", "costs", "migration", "changelog",
-    "safety",
+    "safety", "pacts",
 ]  # fmt: skip
 
 # Schema section ($defs name) → model class; the keys of one must be the fields of the other.
