@@ -12,6 +12,7 @@ from harness.contract.completeness import missing_sections, unset_variables
 from harness.contract.safety import safety_warnings
 from harness.errors import ContractError, Problem
 from harness.mapping.entity import spec_problems
+from harness.workflows import reference_problems
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +34,7 @@ def lint(target: str, *, strict: bool = False) -> LintResult:
     except ContractError as exc:
         return LintResult(target=target, problems=exc.problems)
     errors = spec_problems(contract)  # transforms that do not build, at their line
+    errors += reference_problems(contract)  # Arazzo steps: unknown operations or outputs
     notes = missing_sections(contract) + hygiene_problems(contract) + unset_variables(contract)
     notes += safety_warnings(contract)  # fuzzing that may delete the run's own identity
     if strict:  # --strict: contract-hygiene and completeness warnings fail the lint too
