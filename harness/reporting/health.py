@@ -23,6 +23,7 @@ from typing import Any
 from harness.contract import Contract
 from harness.reporting.coverage import hollow_coverage
 from harness.reporting.metrics import RunMetrics, compute_metrics
+from harness.reporting.performance import performance_section
 from harness.results import CheckResult, Outcome
 
 HEALTH_FORMAT = 1
@@ -176,6 +177,7 @@ def build_health(
         ],
         "warnings": warnings,
         "coverage_warnings": hollow,
+        **({"performance": perf} if (perf := performance_section(ordered)) else {}),
     }
 
 

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from harness.reporting.markdown import OUTCOME_ICONS, number
+from harness.reporting.performance import performance_html
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1d2433;
@@ -93,6 +94,7 @@ def render_html(
         _summary_html(health, compliance),
         f'<section id="trend-chart"><h2>Trend ({len(trend)} runs)</h2>{trend_svg(trend)}</section>',
         _health_tables(health),
+        performance_html(health.get("performance")),
         _client_html(health),
         _inconclusive_html(health),
         _changes_html(changes),

@@ -695,7 +695,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         name="everything_slow",
         doc="every response is held 300 ms (performance declares avg 200 ms, p95 500 ms)",
-        families=("health",),
+        families=("health", "performance"),
         expect="performance::",  # the family that should judge avg_ms/p95_ms
         response=lambda request, response, memo: dataclasses.replace(response, delay_s=0.3),
     ),
