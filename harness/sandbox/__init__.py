@@ -9,13 +9,13 @@
 In-process, with no socket: ``httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(c)))``.
 """
 
-from harness.sandbox.admin import ADMIN_PREFIX
 from harness.sandbox.app import SandboxApp, build_app
 from harness.sandbox.controls import Controls
 from harness.sandbox.faults import Fault
 from harness.sandbox.recording import REDACTED, RecordedRequest
 from harness.sandbox.server import Sandbox, format_banner, running_sandbox, serve
 from harness.sandbox.webhooks import Delivery
+from harness.transports.sandbox_admin import ADMIN_PREFIX
 
 __all__ = [
     "ADMIN_PREFIX",

@@ -31,12 +31,11 @@ from harness.errors import UsageError
 from harness.sandbox.controls import Controls
 from harness.sandbox.faults import Fault
 
-ADMIN_PREFIX = "/__harness__"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
 def admin_routes(controls: Controls, document: Mapping[str, Any]) -> list[Route]:
-    """The admin routes (to be mounted at ``ADMIN_PREFIX``)."""
+    """The admin routes (to be mounted at ``harness.transports.sandbox_admin.ADMIN_PREFIX``)."""
     api = _AdminApi(controls, document)
     table: list[tuple[str, Handler, list[str]]] = [
         ("/health", api.health, ["GET"]),

@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
@@ -23,7 +23,7 @@ from harness.auth.credentials import Credentials, invent_credentials
 from harness.contract import Contract
 from harness.contract.model import AuthType
 from harness.errors import UsageError
-from harness.sandbox.admin import ADMIN_PREFIX, admin_routes
+from harness.sandbox.admin import admin_routes
 from harness.sandbox.auth import Authenticator, TokenStore
 from harness.sandbox.clock import SandboxClock
 from harness.sandbox.controls import Controls, _Parts
@@ -32,6 +32,7 @@ from harness.sandbox.faults import FaultBoard
 from harness.sandbox.generation import Generator
 from harness.sandbox.oauth import TokenEndpoint
 from harness.sandbox.operations import Operations
+from harness.sandbox.pact_states import pact_state_route
 from harness.sandbox.pipeline import Parts, Pipeline
 from harness.sandbox.ratelimit import RateLimiter
 from harness.sandbox.recording import RequestLog
@@ -41,8 +42,11 @@ from harness.sandbox.responses import ResponseBuilder
 from harness.sandbox.spec import Spec
 from harness.sandbox.store import IdempotencyCache, Store
 from harness.sandbox.webhooks import WebhookDispatcher
+from harness.transports.sandbox_admin import ADMIN_PREFIX
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
+_SLASH = "\ue000"  # an encoded slash (%2F) inside one path segment, while routing
+_DECODED_PATH = "harness.decoded_path"
 
 
 class SandboxApp(Starlette):
@@ -70,7 +74,8 @@ class SandboxApp(Starlette):
         self._webhooks = parts.webhooks
         pipeline = Pipeline(parts)
         routes: list[BaseRoute] = [
-            Mount(ADMIN_PREFIX, routes=admin_routes(controls, self.spec.raw))
+            pact_state_route(parts, controls, seed),  # under the admin prefix: mount it first
+            Mount(ADMIN_PREFIX, routes=admin_routes(controls, self.spec.raw)),
         ]
         routes += _operation_routes(self.spec, pipeline)
         if parts.token_endpoint is not None and not parts.token_operations:
@@ -83,6 +88,9 @@ class SandboxApp(Starlette):
             )
         super().__init__(routes=routes, lifespan=self._lifespan)
         self.router.redirect_slashes = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(_routable(scope), receive, send)
 
     def close(self) -> None:
         """Stop the webhook delivery thread (pending deliveries are dropped)."""
@@ -146,7 +154,7 @@ def _parts(
     return Parts(
         spec=spec,
         behaviours=behaviours,
-        reader=RequestReader(spec),
+        reader=RequestReader(spec, credential_query=_query_credentials(contract)),
         responses=responses,
         errors=errors,
         triggers=TriggerTable(contract),
@@ -255,8 +263,22 @@ class _Endpoint:
         target = next((t for t in targets if t.fits(scope)), targets[0] if targets else None)
         names = target.names if target is not None else {}
         raw = scope.get("path_params", {})
-        params = {names.get(key, key): str(value) for key, value in raw.items()}
+        params = {
+            names.get(key, key): str(value).replace(_SLASH, "/") for key, value in raw.items()
+        }
+        scope["path"] = scope.pop(_DECODED_PATH, scope["path"])
         await self._pipeline(target.op_id if target else None, params, scope, receive, send)
+
+
+def _routable(scope: Scope) -> Scope:
+    """A path parameter may hold an encoded slash (Azure's ``quotas/local%2Fquota``): the
+    route matches on the path as sent, segment by segment, not on its decoded form."""
+    raw = scope.get("raw_path")
+    if scope["type"] != "http" or not isinstance(raw, bytes) or b"%2f" not in raw.lower():
+        return scope
+    segments = raw.partition(b"?")[0].decode("latin-1").split("/")
+    routed = "/".join(unquote(segment).replace("/", _SLASH) for segment in segments)
+    return {**scope, "path": routed, _DECODED_PATH: scope["path"]}
 
 
 def _operation_routes(spec: Spec, pipeline: Pipeline) -> list[Route]:
@@ -323,6 +345,14 @@ def _limited(contract: Contract, spec: Spec, token_ops: frozenset[str]) -> froze
     everything = set(spec.operations) - set(token_ops) - {health}
     documented = {op_id for op_id in everything if "429" in spec.operations[op_id].responses}
     return frozenset(documented or everything)
+
+
+def _query_credentials(contract: Contract) -> frozenset[str]:
+    """The query parameter the contract's API key travels in, if it travels in the query."""
+    auth = contract.auth
+    if auth is None or auth.in_ != "query" or not auth.header:
+        return frozenset()
+    return frozenset({auth.header})
 
 
 def _api_key_name(contract: Contract) -> str:

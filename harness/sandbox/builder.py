@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.sandbox.clock import SandboxClock
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.resources import Collection, object_properties, required_properties
 from harness.sandbox.spec import Spec
@@ -72,7 +72,7 @@ class ResourceBuilder:
                 data[name] = value
         if c.id_field and c.id_field not in data:
             data[c.id_field] = rid_value
-        if self._spec.is_valid(data, c.schema, View.RESPONSE):
+        if self._spec.is_valid(data, c.schema, Side.RESPONSE):
             return data
         return self._repaired(c, bucket, rid_value, data)
 
@@ -88,17 +88,17 @@ class ResourceBuilder:
         now: str,
         required: bool,
     ) -> Any:
-        node = self._spec.deref(pointer, View.RESPONSE)[1]
+        node = self._spec.deref(pointer, Side.RESPONSE)[1]
         node = node if isinstance(node, dict) else {}
         read_only = node.get("readOnly") is True or _annotated(
-            self._spec.node(pointer, View.RESPONSE)
+            self._spec.node(pointer, Side.RESPONSE)
         )
         if name == c.id_field:
             return _ABSENT
         if (
             not read_only
             and name in body
-            and self._spec.is_valid(body[name], pointer, View.RESPONSE)
+            and self._spec.is_valid(body[name], pointer, Side.RESPONSE)
         ):
             return body[name]
         role = _timestamp_role(name, node, read_only)
@@ -122,7 +122,7 @@ class ResourceBuilder:
         if not isinstance(generated, dict):
             return data
         for key, value in data.items():
-            if self._spec.is_valid({**generated, key: value}, c.schema, View.RESPONSE):
+            if self._spec.is_valid({**generated, key: value}, c.schema, Side.RESPONSE):
                 generated[key] = value
         return generated
 
@@ -154,7 +154,7 @@ class ResourceBuilder:
 
     def valid_id(self, c: Collection, value: Any) -> bool:
         pointer = self._id_pointer(c)
-        return pointer is None or self._spec.is_valid(value, pointer, View.RESPONSE)
+        return pointer is None or self._spec.is_valid(value, pointer, Side.RESPONSE)
 
     def _id_pointer(self, c: Collection) -> str | None:
         if c.schema is None or c.id_field is None:
@@ -163,7 +163,7 @@ class ResourceBuilder:
 
     def _id_kind(self, c: Collection) -> str | None:
         pointer = self._id_pointer(c)
-        node = self._spec.deref(pointer, View.RESPONSE)[1] if pointer else None
+        node = self._spec.deref(pointer, Side.RESPONSE)[1] if pointer else None
         kind = node.get("type") if isinstance(node, dict) else None
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), None)

@@ -19,14 +19,17 @@ import json
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
-from urllib.parse import unquote
+
+from harness.contract.refs import follow_pointer
 
 # Keys whose values are data, not schemas: never rewritten.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 _INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
 
 
-class View(StrEnum):
+class Side(StrEnum):
+    """The message a schema is read for: readOnly is hidden in a request, writeOnly in a reply."""
+
     REQUEST = "request"
     RESPONSE = "response"
 
@@ -36,10 +39,10 @@ def json_safe(document: Any) -> Any:
     return json.loads(json.dumps(document, default=str))
 
 
-def translate(document: Mapping[str, Any], view: View) -> dict[str, Any]:
+def translate(document: Mapping[str, Any], view: Side) -> dict[str, Any]:
     """A copy of ``document`` whose schemas are JSON Schema 2020-12 for ``view``."""
-    hidden = "readOnly" if view is View.REQUEST else "writeOnly"
-    translated = _walk(document, document, hidden, bounded=view is View.REQUEST)
+    hidden = "readOnly" if view is Side.REQUEST else "writeOnly"
+    translated = _walk(document, document, hidden, bounded=view is Side.REQUEST)
     assert isinstance(translated, dict)
     return translated
 
@@ -93,7 +96,7 @@ def _is_hidden(schema: Any, root: Mapping[str, Any], hidden: str) -> bool:
         ref = schema.get("$ref")
         if not (isinstance(ref, str) and ref.startswith("#")):
             return False
-        schema = follow_pointer(root, ref[1:])
+        schema = follow_pointer(root, ref[1:], default=None)
     return False
 
 
@@ -123,31 +126,3 @@ def _nullable(node: dict[str, Any]) -> dict[str, Any]:
             node["type"] = [*kind, "null"]
         return node
     return {"anyOf": [{"type": "null"}, node]}
-
-
-def follow_pointer(root: Any, pointer: str) -> Any:
-    """The node at a JSON pointer (``/components/schemas/Contact``), or None."""
-    node = root
-    for token in pointer.lstrip("/").split("/") if pointer.strip("/") else ():
-        key = token.replace("~1", "/").replace("~0", "~")
-        key = _unquote(key)
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return None
-    return node
-
-
-def _unquote(token: str) -> str:
-    return unquote(token) if "%" in token else token
-
-
-def escape_token(token: str) -> str:
-    """A JSON-pointer reference token for a key."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def join_pointer(pointer: str, *tokens: str) -> str:
-    return pointer + "".join("/" + escape_token(token) for token in tokens)

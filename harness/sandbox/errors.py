@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.contract import Contract
 from harness.contract.model import ErrorCode, Trigger
-from harness.sandbox.responses import NO_BODY, Outcome, ResponseBuilder
+from harness.sandbox.responses import NO_BODY, Answer, ResponseBuilder
 from harness.sandbox.spec import OperationSpec
 
 _VALIDATION_STATUSES = (400, 422)
@@ -62,15 +62,15 @@ class ErrorBook:
         code: ErrorCode | None = None,
         detail: str | None = None,
         instance: str | None = None,
-    ) -> Outcome:
+    ) -> Answer:
         """The answer for an error: the status and a conforming body carrying the code."""
         code = code if code is not None else self.declared(status, op.operation_id)
         media = self._responses.media(op, status)
         if media is None:
-            return Outcome(status=status, headers=_code_header(code))
+            return Answer(status=status, headers=_code_header(code))
         for body in self._candidates(op, status, code, detail, instance):
             if self._responses.fits(op, status, body):
-                return Outcome(
+                return Answer(
                     status=status,
                     body=body,
                     media_type=media.media_type,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.patterns import string_matching
 from harness.sandbox.spec import Spec
 
@@ -44,7 +44,7 @@ _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 class _Draw:
     rng: random.Random
     examples: bool
-    view: View
+    view: Side
     spent: int = 0  # values generated so far
 
     def exhausted(self, depth: int, hops: int) -> bool:
@@ -60,7 +60,7 @@ class _Draw:
 class Generator:
     """Instances of the schemas of one document view, seeded."""
 
-    def __init__(self, spec: Spec, *, seed: int, view: View = View.RESPONSE) -> None:
+    def __init__(self, spec: Spec, *, seed: int, view: Side = Side.RESPONSE) -> None:
         self._spec = spec
         self._seed = seed
         self._view = view
@@ -97,7 +97,10 @@ class Generator:
         options = schema.get("oneOf") or schema.get("anyOf")
         if isinstance(options, list) and options:
             chosen = self._pick_option(schema, options, deep=depth >= _OPTIONAL_DEPTH)
-            return self._gen(chosen, draw, depth, name, hops + 1)
+            value = self._gen(chosen, draw, depth, name, hops + 1)
+            if "oneOf" in schema and depth < _OPTIONAL_DEPTH and not draw.frugal:
+                value = self._exactly_one(schema, value, draw, depth=depth, name=name, hops=hops)
+            return value
         return self._typed(schema, _type_of(schema), draw, depth, name)
 
     def _typed(self, schema: dict[str, Any], kind: str, draw: _Draw, depth: int, name: str) -> Any:
@@ -184,13 +187,51 @@ class Generator:
             return chosen
         return {"allOf": [rest, chosen]}
 
+    def _exactly_one(
+        self, schema: dict[str, Any], value: Any, draw: _Draw, *, depth: int, name: str, hops: int
+    ) -> Any:
+        """``value`` when it matches exactly one ``oneOf`` option; else another option's
+        instance that does, or ``value`` told apart from the options it also matches."""
+        if self._spec.fits(value, schema, draw.view):
+            return value
+        options = [self._resolve(o) for o in schema["oneOf"] if isinstance(o, dict)]
+        for option in options:
+            other = self._gen(option, draw, depth, name, hops + 1)
+            if self._spec.fits(other, schema, draw.view):
+                return other
+        told = self._told_apart(value, options, draw.view)
+        return told if told is not None and self._spec.fits(told, schema, draw.view) else value
+
+    def _told_apart(self, value: Any, options: list[dict[str, Any]], view: Side) -> Any:
+        """Options without ``additionalProperties: false`` all accept one object: give it a
+        property another option types differently (``weeks: "x"`` where weeks is an array),
+        so that only the kept option still matches."""
+        if not isinstance(value, dict):
+            return None
+        for kept in options:
+            found = kept.get("properties")
+            mine: dict[str, Any] = found if isinstance(found, dict) else {}
+            if not self._spec.fits(value, kept, view):
+                continue
+            candidate = dict(value)
+            for other in options:
+                theirs = other.get("properties") if other is not kept else None
+                for prop, sub in theirs.items() if isinstance(theirs, dict) else ():
+                    wrong = _mismatch(self._resolve(sub) if isinstance(sub, dict) else {})
+                    if prop not in mine and prop not in candidate and wrong is not _MISSING:
+                        candidate[prop] = wrong
+                        break
+            if candidate != value:
+                return candidate
+        return None
+
     # --- structures ------------------------------------------------------------------------
 
     def _object(self, schema: dict[str, Any], draw: _Draw, depth: int) -> dict[str, Any]:
         found = schema.get("properties")
         properties: dict[str, Any] = found if isinstance(found, dict) else {}
         required = [r for r in schema.get("required") or () if isinstance(r, str)]
-        hidden = "writeOnly" if draw.view is View.RESPONSE else "readOnly"
+        hidden = "writeOnly" if draw.view is Side.RESPONSE else "readOnly"
         out: dict[str, Any] = {}
         for prop, sub in properties.items():
             wanted = prop in required or (depth < _OPTIONAL_DEPTH and not draw.frugal)
@@ -258,6 +299,14 @@ def _smallest(schema: dict[str, Any]) -> Any:
         return None
     smallest: dict[str, Any] = {"object": {}, "array": [], "string": "", "boolean": False}
     return smallest.get(_type_of(schema), 0 if _type_of(schema) in ("integer", "number") else None)
+
+
+def _mismatch(schema: dict[str, Any]) -> Any:
+    """A value of a type ``schema`` refuses, or _MISSING when it has no single type."""
+    kind = schema.get("type")
+    if kind in ("array", "object", "integer", "number", "boolean"):
+        return "x"
+    return 0 if kind == "string" else _MISSING
 
 
 def _type_of(schema: dict[str, Any]) -> str:

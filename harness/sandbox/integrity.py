@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from harness.sandbox.dialect import View, join_pointer
+from harness.contract.refs import join_pointer
+from harness.sandbox.dialect import Side
 from harness.sandbox.resources import Collection, object_properties
 from harness.sandbox.spec import OperationSpec, Spec
 from harness.sandbox.store import Store
@@ -61,13 +62,13 @@ class Integrity:
                     break
 
     def _identities(self, pointer: str) -> set[str]:
-        final, node = self._spec.deref(pointer, View.RESPONSE)
+        final, node = self._spec.deref(pointer, Side.RESPONSE)
         found = {final}
         for keyword in ("oneOf", "anyOf"):
             options = node.get(keyword) if isinstance(node, dict) else None
             for index in range(len(options) if isinstance(options, list) else 0):
                 option = join_pointer(final, keyword, str(index))
-                found.add(self._spec.deref(option, View.RESPONSE)[0])
+                found.add(self._spec.deref(option, Side.RESPONSE)[0])
         return found
 
 

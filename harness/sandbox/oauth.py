@@ -20,7 +20,7 @@ from starlette.requests import Request
 from harness.auth.credentials import Credentials
 from harness.contract.model import Auth
 from harness.sandbox.auth import TokenStore
-from harness.sandbox.responses import Outcome, ResponseBuilder
+from harness.sandbox.responses import Answer, ResponseBuilder
 from harness.sandbox.spec import OperationSpec
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -43,7 +43,7 @@ class TokenEndpoint:
         self._responses = responses
         self._realm = realm
 
-    async def answer(self, op: OperationSpec | None, request: Request) -> Outcome:
+    async def answer(self, op: OperationSpec | None, request: Request) -> Answer:
         form = _form(await request.body(), request.headers.get("content-type", ""))
         client_id, secret = _client_credentials(request.headers.get("authorization", ""), form)
         grant = form.get("grant_type")
@@ -65,7 +65,7 @@ class TokenEndpoint:
 
     def _refresh(
         self, op: OperationSpec | None, value: str | None, client_id: str, scopes: frozenset[str]
-    ) -> Outcome:
+    ) -> Answer:
         if not value:
             return self._error(op, 400, "invalid_request", "refresh_token is required.")
         token = self._tokens.redeem(value, client_id)
@@ -89,13 +89,13 @@ class TokenEndpoint:
         wanted = frozenset(requested.split())
         return wanted if not allowed or wanted <= allowed else None
 
-    def _issued(self, op: OperationSpec | None, body: dict[str, Any]) -> Outcome:
+    def _issued(self, op: OperationSpec | None, body: dict[str, Any]) -> Answer:
         status = op.success_status(200) if op is not None else 200
         media = self._responses.media(op, status) if op is not None else None
         media_type = media.media_type if media is not None else "application/json"
-        return Outcome(status=status, body=body, media_type=media_type, headers=dict(_NO_STORE))
+        return Answer(status=status, body=body, media_type=media_type, headers=dict(_NO_STORE))
 
-    def _unauthorised(self, op: OperationSpec | None) -> Outcome:
+    def _unauthorised(self, op: OperationSpec | None) -> Answer:
         status = 401 if op is None or op.documents(401) else 400
         outcome = self._error(
             op, status, "invalid_client", "Unknown client or wrong client secret."
@@ -103,21 +103,19 @@ class TokenEndpoint:
         outcome.headers["WWW-Authenticate"] = f'Basic realm="{self._realm}"'
         return outcome
 
-    def _error(
-        self, op: OperationSpec | None, status: int, error: str, description: str
-    ) -> Outcome:
+    def _error(self, op: OperationSpec | None, status: int, error: str, description: str) -> Answer:
         body = {"error": error, "error_description": description}
         if op is None:
-            return Outcome(
+            return Answer(
                 status=status, body=body, media_type="application/json", headers=dict(_NO_STORE)
             )
         media = self._responses.media(op, status)
         if media is None or self._responses.fits(op, status, body):
             media_type = media.media_type if media is not None else "application/json"
-            return Outcome(status=status, body=body, media_type=media_type, headers=dict(_NO_STORE))
+            return Answer(status=status, body=body, media_type=media_type, headers=dict(_NO_STORE))
         for example in media.examples:
             if isinstance(example, dict) and example.get("error") == error:
-                return Outcome(
+                return Answer(
                     status=status,
                     body=example,
                     media_type=media.media_type,

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from harness.contract import Contract
 from harness.sandbox.builder import ResourceBuilder
 from harness.sandbox.clock import SandboxClock
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.errors import ErrorBook
 from harness.sandbox.generation import Generator
 from harness.sandbox.integrity import Integrity
@@ -29,7 +29,7 @@ from harness.sandbox.resources import (
     Kind,
     object_properties,
 )
-from harness.sandbox.responses import Outcome, ResponseBuilder
+from harness.sandbox.responses import Answer, ResponseBuilder
 from harness.sandbox.spec import OperationSpec, Spec
 from harness.sandbox.store import Record, Store
 
@@ -49,7 +49,7 @@ class Call:
 
 @dataclass(slots=True)
 class Result:
-    outcome: Outcome
+    outcome: Answer
     resource: dict[str, Any] | None = None  # what was created, changed or removed
 
 
@@ -97,9 +97,9 @@ class Operations:
         }
         return handlers[kind](call, c)
 
-    def _action(self, op: OperationSpec) -> Outcome:
+    def _action(self, op: OperationSpec) -> Answer:
         documented = self._responses.documented(op, op.success_status(200, 201))
-        return Outcome(
+        return Answer(
             status=documented.status, body=documented.body, media_type=documented.media_type
         )
 
@@ -166,7 +166,7 @@ class Operations:
             return Result(self._not_found(call, c, rid))
         status = call.op.success_status(204, 200, 202)
         if removed is None or self._responses.media(call.op, status) is None:
-            return Result(Outcome(status=status), removed.data if removed else None)
+            return Result(Answer(status=status), removed.data if removed else None)
         return Result(self._present(call.op, status, removed, c), removed.data)
 
     def _list(self, call: Call, c: Collection) -> Result:
@@ -185,7 +185,7 @@ class Operations:
         schema = self._responses.schema(call.op, status)
         media = self._responses.media(call.op, status)
         if schema is None or media is None:
-            return Result(Outcome(status=status, body=[r.data for r in chosen]))
+            return Result(Answer(status=status, body=[r.data for r in chosen]))
         items = [r.data for r in chosen]
         body = page_body(
             self._spec,
@@ -195,7 +195,7 @@ class Operations:
             items=items,
             window=window,
         )
-        return Result(Outcome(status=status, body=body, media_type=media.media_type))
+        return Result(Answer(status=status, body=body, media_type=media.media_type))
 
     # --- pieces ----------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class Operations:
             return str(body[c.id_field])
         return None
 
-    def _not_found(self, call: Call, c: Collection, rid: str | None) -> Outcome:
+    def _not_found(self, call: Call, c: Collection, rid: str | None) -> Answer:
         status = call.op.first_documented(404, 410, 400)
         if status is None:
             return self._action(call.op)
@@ -227,7 +227,7 @@ class Operations:
             call.op, status, detail=f"No resource with {what} {rid}.", instance=call.path
         )
 
-    def _dangling(self, call: Call, body: Mapping[str, Any]) -> Outcome | None:
+    def _dangling(self, call: Call, body: Mapping[str, Any]) -> Answer | None:
         """A reference in the body to a resource that does not exist (422 where documented)."""
         status = call.op.first_documented(422, 404, 400)
         found = self._integrity.dangling(call.op, body) if status is not None else None
@@ -239,7 +239,7 @@ class Operations:
 
     def _conflict(
         self, call: Call, c: Collection, bucket: str, values: Mapping[str, Any], rid: str
-    ) -> Outcome | None:
+    ) -> Answer | None:
         if not call.op.documents(409):
             return None
         for field in c.unique:
@@ -250,17 +250,17 @@ class Operations:
                 return self._errors.outcome(call.op, 409, detail=detail, instance=call.path)
         return None
 
-    def _present(self, op: OperationSpec, status: int, record: Record, c: Collection) -> Outcome:
+    def _present(self, op: OperationSpec, status: int, record: Record, c: Collection) -> Answer:
         media = self._responses.media(op, status)
         if media is None:
-            return Outcome(status=status)
+            return Answer(status=status)
         schema = media.schema
         if schema is None or self._same_schema(schema, c.schema):
-            return Outcome(status=status, payload=record.payload, media_type=media.media_type)
-        if self._spec.is_valid(record.data, schema, View.RESPONSE):
-            return Outcome(status=status, payload=record.payload, media_type=media.media_type)
+            return Answer(status=status, payload=record.payload, media_type=media.media_type)
+        if self._spec.is_valid(record.data, schema, Side.RESPONSE):
+            return Answer(status=status, payload=record.payload, media_type=media.media_type)
         body = self._projected(op, status, schema, record.data)
-        return Outcome(status=status, body=body, media_type=media.media_type)
+        return Answer(status=status, body=body, media_type=media.media_type)
 
     def _same_schema(self, schema: str, resource: str | None) -> bool:
         key = (schema, resource)
@@ -274,11 +274,11 @@ class Operations:
         if not isinstance(generated, dict):
             return generated
         for name, pointer in object_properties(self._spec, schema):
-            if self._spec.is_valid(data, pointer, View.RESPONSE):
+            if self._spec.is_valid(data, pointer, Side.RESPONSE):
                 return {**generated, name: data}  # an envelope such as {"data": {...}}
         for key, value in data.items():
             if key in generated and self._spec.is_valid(
-                {**generated, key: value}, schema, View.RESPONSE
+                {**generated, key: value}, schema, Side.RESPONSE
             ):
                 generated[key] = value
         return generated

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.contract.model import Pagination
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.resources import object_properties, required_properties
 from harness.sandbox.spec import OperationSpec, Spec
@@ -83,7 +83,7 @@ def page_body(
         if name == items_field:
             continue
         value = _meta(name, window)
-        if value is not _UNKNOWN and spec.is_valid(value, pointer, View.RESPONSE):
+        if value is not _UNKNOWN and spec.is_valid(value, pointer, Side.RESPONSE):
             body[name] = value
         elif name in required:
             body[name] = generator.instance(pointer, key=f"page:{name}")

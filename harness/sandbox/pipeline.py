@@ -27,6 +27,7 @@ import httpx
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from harness.contract.contract import SAFE_METHODS
 from harness.sandbox.auth import Authenticator, Denied, Principal
 from harness.sandbox.clock import SandboxClock
 from harness.sandbox.errors import ErrorBook, TriggerTable
@@ -35,17 +36,17 @@ from harness.sandbox.oauth import TokenEndpoint
 from harness.sandbox.operations import Call, Operations
 from harness.sandbox.ratelimit import Quota, RateLimiter
 from harness.sandbox.recording import RequestLog
-from harness.sandbox.requests import InvalidRequest, RequestReader
+from harness.sandbox.requests import MISSING, InvalidRequest, RequestReader
 from harness.sandbox.resources import Behaviour
-from harness.sandbox.responses import Outcome, ResponseBuilder
+from harness.sandbox.responses import Answer, ResponseBuilder
 from harness.sandbox.spec import OperationSpec, Spec
 from harness.sandbox.store import IdempotencyCache
 from harness.sandbox.webhooks import WebhookDispatcher
 
 DROP_EXTENSION = "harness.drop_connection"
 NOTE_HEADER = "Harness-Sandbox-Note"  # an answer the document does not describe, and why
+_NO_AUTHORIZATION = ("header", "authorization", MISSING)
 _log = logging.getLogger("harness.sandbox")
-_SAFE_METHODS = frozenset({"get", "head", "options"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,13 +145,13 @@ class Pipeline:
         request: Request,
         params: Mapping[str, str],
         action: FaultAction | None,
-    ) -> Outcome:
+    ) -> Answer:
         op = self._p.spec.operations.get(op_id) if op_id else None
         if op_id in self._p.token_operations or (op is None and self._p.token_endpoint):
             if action is not None:
                 await asyncio.sleep(action.latency_s)
                 if action.status is not None:
-                    return self._fault(op, action, None) if op else Outcome(status=action.status)
+                    return self._fault(op, action, None) if op else Answer(status=action.status)
             assert self._p.token_endpoint is not None
             return await self._p.token_endpoint.answer(op, request)
         assert op is not None
@@ -171,7 +172,7 @@ class Pipeline:
 
     async def _limited(
         self, op: OperationSpec, request: Request, params: Mapping[str, str], client: str
-    ) -> Outcome:
+    ) -> Answer:
         verdict = self._p.limiter.consume(client, op.operation_id)
         if not verdict.allowed:
             return self._too_many(op, verdict.quota, request)
@@ -187,7 +188,7 @@ class Pipeline:
 
     async def _served(
         self, op: OperationSpec, request: Request, params: Mapping[str, str], client: str
-    ) -> Outcome:
+    ) -> Answer:
         path = _raw_path(request)
         declared = await self._declared_trigger(op, request, params)
         if declared is not None:
@@ -221,7 +222,7 @@ class Pipeline:
 
     async def _declared_trigger(
         self, op: OperationSpec, request: Request, params: Mapping[str, str]
-    ) -> Outcome | None:
+    ) -> Answer | None:
         """The contract error this exact request is declared to trigger, if any."""
         if op.operation_id not in self._p.triggers:
             return None
@@ -254,7 +255,7 @@ class Pipeline:
             return Principal(_address(request))
         return self._p.auth.authenticate(op, request, self._p.clock.now())
 
-    def _denied(self, op: OperationSpec, denied: Denied, request: Request) -> Outcome:
+    def _denied(self, op: OperationSpec, denied: Denied, request: Request) -> Answer:
         """The refusal: a documented status if any, else ``denied.status`` (and a note)."""
         preferred = (403, 401) if denied.status == 403 else (401, 403)
         status = op.first_documented(*preferred)  # never a 404 or 400 that hides the reason
@@ -267,14 +268,14 @@ class Pipeline:
         outcome.headers["WWW-Authenticate"] = denied.challenge
         return outcome
 
-    def _too_many(self, op: OperationSpec, quota: Quota | None, request: Request) -> Outcome:
+    def _too_many(self, op: OperationSpec, quota: Quota | None, request: Request) -> Answer:
         outcome = self._p.errors.outcome(op, 429, instance=_raw_path(request))
         outcome.headers["Retry-After"] = str(quota.retry_after_s if quota else 1)
         if quota is not None:
             _announce(outcome, quota)
         return outcome
 
-    def _fault(self, op: OperationSpec, action: FaultAction, quota: Quota | None) -> Outcome:
+    def _fault(self, op: OperationSpec, action: FaultAction, quota: Quota | None) -> Answer:
         assert action.status is not None
         outcome = self._p.errors.outcome(op, action.status)
         if action.retry_after_s is not None:
@@ -283,9 +284,12 @@ class Pipeline:
             _announce(outcome, quota)
         return outcome
 
-    def _invalid(self, op: OperationSpec, problem: InvalidRequest, path: str) -> Outcome:
+    def _invalid(self, op: OperationSpec, problem: InvalidRequest, path: str) -> Answer:
         """The declared validation error, else a documented 400/422 (404 for a path, 415 for
-        a media type), else another documented refusal, else that status undocumented."""
+        a media type), else another documented refusal, else that status undocumented. A
+        missing ``Authorization`` header parameter is a missing credential: 401."""
+        if (problem.location, problem.name.lower(), problem.message) == _NO_AUTHORIZATION:
+            return self._unauthenticated(op, problem, path)
         declared = self._p.errors.for_validation(op)
         declared_status = declared.status if declared is not None else 400
         if problem.location == "path":
@@ -301,13 +305,22 @@ class Pipeline:
         code = code or self._p.errors.declared(status, op.operation_id)
         return self._p.errors.outcome(op, status, code=code, detail=str(problem), instance=path)
 
+    def _unauthenticated(self, op: OperationSpec, problem: InvalidRequest, path: str) -> Answer:
+        if op.first_documented(401) is None:
+            outcome = undocumented_refusal(401, str(problem), path)
+        else:
+            code = self._p.errors.declared(401, op.operation_id)
+            outcome = self._p.errors.outcome(op, 401, code=code, detail=str(problem), instance=path)
+        outcome.headers.setdefault("WWW-Authenticate", "Bearer")
+        return outcome
+
     async def _idempotency_key(
         self, op: OperationSpec, request: Request, client: str
     ) -> tuple[str, str, str] | None:
         """A repeated key replays the first answer only for the same request (path and body);
         a different request under a reused key is served as a new one."""
         name = self._p.idempotency_header
-        if name is None or op.method in _SAFE_METHODS:
+        if name is None or op.method in SAFE_METHODS:
             return None
         value = request.headers.get(name)
         if not value:
@@ -316,14 +329,14 @@ class Pipeline:
         return (client, op.operation_id, f"{value}:{digest.hexdigest()}")
 
 
-def undocumented_refusal(status: int, detail: str, instance: str) -> Outcome:
+def undocumented_refusal(status: int, detail: str, instance: str) -> Answer:
     """A refusal with a status the operation does not document: problem+json, and a note."""
     try:
         title = HTTPStatus(status).phrase
     except ValueError:
         title = "Refused"
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return Outcome(
+    return Answer(
         status=status,
         body={**body, "instance": instance},
         media_type="application/problem+json",
@@ -336,7 +349,7 @@ def _header_safe(text: str) -> str:
     return printable if len(printable) <= 400 else printable[:397] + "..."
 
 
-def _announce(outcome: Outcome, quota: Quota) -> None:
+def _announce(outcome: Answer, quota: Quota) -> None:
     for name, value in quota.headers().items():
         outcome.headers.setdefault(name, value)
 

@@ -52,7 +52,7 @@ def _formatted(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Verdict:
+class RateDecision:
     allowed: bool
     quota: Quota | None
 
@@ -105,11 +105,11 @@ class RateLimiter:
             self._state.clear()
             self._in_flight.clear()
 
-    def consume(self, client: str, operation_id: str) -> Verdict:
+    def consume(self, client: str, operation_id: str) -> RateDecision:
         """Count one request; refused (when enforcing) if any window is used up."""
         rules = self._rules(operation_id)
         if not rules:
-            return Verdict(allowed=True, quota=None)
+            return RateDecision(allowed=True, quota=None)
         now = self._clock.now()
         with self._lock:
             states = [self._window(rule, client, operation_id, now) for rule in rules]
@@ -120,7 +120,7 @@ class RateLimiter:
                 for rule, state in pairs:
                     state[1] = min(state[1] + 1, rule.amount)
             quota = _tightest(rules, states, now)
-        return Verdict(allowed=not refused, quota=quota)
+        return RateDecision(allowed=not refused, quota=quota)
 
     def peek(self, client: str, operation_id: str) -> Quota | None:
         """The quota to announce without counting a request."""

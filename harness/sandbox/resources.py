@@ -17,7 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from harness.contract import Contract
-from harness.sandbox.dialect import View, join_pointer
+from harness.contract.refs import join_pointer
+from harness.sandbox.dialect import Side
 from harness.sandbox.spec import OperationSpec, Spec
 
 _UNIQUE_HINTS = ("email", "username", "login", "slug", "sku", "handle", "code", "key")
@@ -177,19 +178,19 @@ def list_shape(
     """For a list answer: (the array property or None for a bare array, the items' pointer)."""
     if schema is None:
         return None
-    pointer, node = spec.deref(schema, View.RESPONSE)
+    pointer, node = spec.deref(schema, Side.RESPONSE)
     if not isinstance(node, dict):
         return None
     if _type(node) == "array" and isinstance(node.get("items"), dict):
         return None, join_pointer(pointer, "items")
     properties = dict(object_properties(spec, pointer))
     arrays = [
-        name for name, p in properties.items() if _type(spec.deref(p, View.RESPONSE)[1]) == "array"
+        name for name, p in properties.items() if _type(spec.deref(p, Side.RESPONSE)[1]) == "array"
     ]
     chosen = items_field if items_field in arrays else (arrays[0] if len(arrays) == 1 else None)
     if chosen is None:
         return None
-    array_pointer = spec.deref(properties[chosen], View.RESPONSE)[0]
+    array_pointer = spec.deref(properties[chosen], Side.RESPONSE)[0]
     return chosen, join_pointer(array_pointer, "items")
 
 
@@ -215,7 +216,7 @@ def _all_of_parts(spec: Spec, pointer: str) -> Iterator[tuple[str, dict[str, Any
     seen: set[str] = set()
     pending = [pointer]
     while pending:
-        final, node = spec.deref(pending.pop(), View.RESPONSE)
+        final, node = spec.deref(pending.pop(), Side.RESPONSE)
         if final in seen or not isinstance(node, dict):
             continue
         seen.add(final)
@@ -263,7 +264,7 @@ def _split(template: str) -> tuple[str | None, str | None]:
 
 
 def _is_object(spec: Spec, pointer: str) -> bool:
-    node = spec.deref(pointer, View.RESPONSE)[1]
+    node = spec.deref(pointer, Side.RESPONSE)[1]
     return isinstance(node, dict) and _type(node) == "object"
 
 

@@ -1,6 +1,6 @@
 """What the sandbox answers: a status, a body that fits the documented schema, headers.
 
-``Outcome`` is the answer before it is written; ``ResponseBuilder`` makes documented
+``Answer`` is a response before it is written; ``ResponseBuilder`` makes documented
 bodies (the document's examples first, then generated instances, cached per operation and
 status because they never change for a seed) and turns an outcome into a Starlette
 ``Response`` with every header the documented response marks ``required``.
@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from starlette.responses import Response
 
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.spec import MediaSpec, OperationSpec, Spec
 
@@ -24,7 +24,7 @@ _NO_CONTENT = frozenset({204, 205, 304})
 
 
 @dataclass(slots=True, kw_only=True)
-class Outcome:
+class Answer:
     """An answer: ``body`` is JSON data (or ``NO_BODY``); ``payload`` pre-serialised bytes."""
 
     status: int
@@ -62,16 +62,16 @@ class ResponseBuilder:
 
     def fits(self, op: OperationSpec, status: int, body: Any) -> bool:
         """Whether ``body`` conforms to the documented schema of ``status``."""
-        return self._spec.is_valid(body, self.schema(op, status), View.RESPONSE)
+        return self._spec.is_valid(body, self.schema(op, status), Side.RESPONSE)
 
-    def documented(self, op: OperationSpec, status: int) -> Outcome:
+    def documented(self, op: OperationSpec, status: int) -> Answer:
         """The documented answer for ``status``: an example when valid, else generated."""
         key = (op.operation_id, status)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._cache[key] = self._documented_body(op, status)
         media_type, body = cached
-        return Outcome(status=status, body=body, media_type=media_type)
+        return Answer(status=status, body=body, media_type=media_type)
 
     def generated(self, op: OperationSpec, status: int, *, key: str) -> Any:
         """A fresh instance of the documented schema (NO_BODY when there is none)."""
@@ -85,7 +85,7 @@ class ResponseBuilder:
         if media is None or status in _NO_CONTENT:
             return None, NO_BODY
         for example in media.examples:
-            if self._spec.is_valid(example, media.schema, View.RESPONSE):
+            if self._spec.is_valid(example, media.schema, Side.RESPONSE):
                 return media.media_type, example
         if media.schema is None:
             return media.media_type, {} if media.is_json else ""
@@ -94,7 +94,7 @@ class ResponseBuilder:
 
     # --- finishing -------------------------------------------------------------------------
 
-    def render(self, op: OperationSpec | None, outcome: Outcome) -> Response:
+    def render(self, op: OperationSpec | None, outcome: Answer) -> Response:
         """The Starlette response, with the documented body and required headers filled in."""
         if op is not None:
             self.complete(op, outcome)
@@ -107,7 +107,7 @@ class ResponseBuilder:
             media_type=media_type,
         )
 
-    def complete(self, op: OperationSpec, outcome: Outcome) -> None:
+    def complete(self, op: OperationSpec, outcome: Answer) -> None:
         """An answer whose status documents content carries it (a DELETE that documents a
         JSON body sends one, even when there was nothing to delete)."""
         if outcome.status in _NO_CONTENT or outcome.payload is not None:
@@ -121,7 +121,7 @@ class ResponseBuilder:
         elif outcome.media_type is None:
             outcome.media_type = media.media_type
 
-    def _required_headers(self, op: OperationSpec, outcome: Outcome) -> None:
+    def _required_headers(self, op: OperationSpec, outcome: Answer) -> None:
         key = (op.operation_id, outcome.status)
         required = self._required.get(key)
         if required is None:
@@ -147,7 +147,7 @@ class ResponseBuilder:
         return found
 
 
-def _encode(outcome: Outcome) -> tuple[bytes, str | None]:
+def _encode(outcome: Answer) -> tuple[bytes, str | None]:
     if outcome.status in _NO_CONTENT or (outcome.body is NO_BODY and outcome.payload is None):
         return b"", None
     media_type = concrete_media_type(outcome.media_type or "application/json")

@@ -2,14 +2,13 @@
 foreground (``serve``, behind ``harness sandbox``), and the banner a newcomer reads.
 
 The server is uvicorn with one addition: its HTTP protocol hands the app a way to close
-the connection without answering, which is what the ``drop_connection`` fault needs.
+the connection without answering, which is what the ``drop_connection`` fault needs
+(``harness._compat.uvicorn``: the protocol class is uvicorn's internal API).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import ipaddress
 import logging
 import shlex
@@ -18,19 +17,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import uvicorn
 
+from harness._compat.uvicorn import dropping_protocol
 from harness.auth.credentials import Credentials, credentials_from_contract
 from harness.contract import Contract, Secret
 from harness.contract.model import AuthType
 from harness.errors import TransportError, UsageError
-from harness.sandbox.admin import ADMIN_PREFIX
+from harness.pact.states import STATE_PATH
 from harness.sandbox.app import SandboxApp, build_app
 from harness.sandbox.controls import Controls
 from harness.sandbox.pipeline import DROP_EXTENSION
 from harness.sandbox.resources import Kind, infer_behaviours
+from harness.transports.sandbox_admin import ADMIN_PREFIX
 
 _STARTUP_TIMEOUT_S = 10.0
 
@@ -118,6 +118,7 @@ def format_banner(sandbox: Sandbox) -> str:
         f"  OpenAPI         {base}{ADMIN_PREFIX}/openapi.json",
         f"  admin API       {base}{ADMIN_PREFIX}/"
         "  (faults, requests, clock, tokens/revoke, subscriptions)",
+        f"  Pact states     {base}{STATE_PATH}  (POST; for any Pact verifier)",
         *_credential_lines(contract, sandbox.credentials, sandbox.controls.subscribers),
         "",
         "Try it:",
@@ -244,7 +245,7 @@ def _key_name(contract: Contract) -> str:
 def _config(app: SandboxApp, *, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        http=_protocol_class(),
+        http=dropping_protocol(DROP_EXTENSION),
         lifespan="on",
         log_level=log_level,
         access_log=False,
@@ -252,35 +253,6 @@ def _config(app: SandboxApp, *, log_level: str) -> uvicorn.Config:
         server_header=False,
         timeout_graceful_shutdown=2,
     )
-
-
-def _protocol_class() -> type[Any]:
-    """uvicorn's HTTP protocol, plus a hook the app calls to drop the connection."""
-    fast = importlib.util.find_spec("httptools") is not None
-    module = "httptools_impl" if fast else "h11_impl"
-    name = "HttpToolsProtocol" if fast else "H11Protocol"
-    base: Any = getattr(importlib.import_module(f"uvicorn.protocols.http.{module}"), name)
-
-    class DroppingProtocol(base):  # type: ignore[misc]
-        app: Any
-        transport: Any
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            inner: Any = self.app
-
-            async def app(scope: Any, receive: Any, send: Any) -> None:
-                if scope.get("type") == "http":
-                    scope.setdefault("extensions", {})[DROP_EXTENSION] = self._drop
-                await inner(scope, receive, send)
-
-            self.app = app
-
-        def _drop(self) -> None:
-            if self.transport is not None:
-                self.transport.close()
-
-    return DroppingProtocol
 
 
 def _bind(host: str, port: int) -> socket.socket:

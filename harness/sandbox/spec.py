@@ -16,9 +16,13 @@ from urllib.parse import quote
 import jsonschema_rs
 
 from harness.contract.contract import HTTP_METHODS
-from harness.sandbox.dialect import View, follow_pointer, join_pointer, json_safe, translate
+from harness.contract.refs import follow_pointer, join_pointer
+from harness.sandbox.dialect import Side, json_safe, translate
 
-_URIS = {View.REQUEST: "urn:harness:sandbox:request", View.RESPONSE: "urn:harness:sandbox:response"}
+_URIS = {
+    Side.REQUEST: "urn:harness:sandbox:request",
+    Side.RESPONSE: "urn:harness:sandbox:response",
+}
 _JSON_HINTS = ("application/json", "+json", "/json")
 _POINTER_SAFE = "/~!$&'()*+,;=:@-._"
 _INLINE_CACHE = 4096
@@ -121,11 +125,11 @@ class Spec:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.raw: dict[str, Any] = json_safe(document)
-        self._views = {view: translate(self.raw, view) for view in View}
+        self._views = {view: translate(self.raw, view) for view in Side}
         self._registries = {
-            view: jsonschema_rs.Registry([(_URIS[view], self._views[view])]) for view in View
+            view: jsonschema_rs.Registry([(_URIS[view], self._views[view])]) for view in Side
         }
-        self._validators: dict[tuple[View, str], Any] = {}
+        self._validators: dict[tuple[Side, str], Any] = {}
         self._inline: dict[int, tuple[Any, Any]] = {}
         self._identities: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -133,10 +137,12 @@ class Spec:
 
     # --- schemas ---------------------------------------------------------------------------
 
-    def node(self, pointer: str, view: View | None = None) -> Any:
-        return follow_pointer(self.raw if view is None else self._views[view], pointer)
+    def node(self, pointer: str, view: Side | None = None) -> Any:
+        return follow_pointer(
+            self.raw if view is None else self._views[view], pointer, default=None
+        )
 
-    def deref(self, pointer: str, view: View | None = None) -> tuple[str, Any]:
+    def deref(self, pointer: str, view: Side | None = None) -> tuple[str, Any]:
         """Follow a ``$ref`` chain from ``pointer``: the final pointer and node."""
         node = self.node(pointer, view)
         for _ in range(32):
@@ -156,7 +162,7 @@ class Spec:
             found = self._identities[pointer] = self.deref(pointer)[0]
         return found
 
-    def check(self, instance: Any, pointer: str, view: View) -> str | None:
+    def check(self, instance: Any, pointer: str, view: Side) -> str | None:
         """None when ``instance`` is valid against the schema at ``pointer``, else why not."""
         validator = self._validator(pointer, view)
         if validator is None or validator.is_valid(instance):
@@ -166,13 +172,13 @@ class Spec:
             return f"{where}: {error.message}" if where else str(error.message)
         return "invalid"
 
-    def is_valid(self, instance: Any, pointer: str | None, view: View) -> bool:
+    def is_valid(self, instance: Any, pointer: str | None, view: Side) -> bool:
         if pointer is None:
             return True
         validator = self._validator(pointer, view)
         return validator is None or bool(validator.is_valid(instance))
 
-    def fits(self, instance: Any, schema: Any, view: View) -> bool:
+    def fits(self, instance: Any, schema: Any, view: Side) -> bool:
         """Whether ``instance`` is valid against an inline schema node of ``view``."""
         key = id(schema)
         cached = self._inline.get(key)
@@ -183,7 +189,7 @@ class Spec:
             self._inline[key] = cached  # the node is kept alive, so its id stays its own
         return cached[1] is None or bool(cached[1].is_valid(instance))
 
-    def _compile(self, schema: Any, view: View) -> Any:
+    def _compile(self, schema: Any, view: Side) -> Any:
         try:
             return jsonschema_rs.validator_for(
                 schema, registry=self._registries[view], validate_formats=True
@@ -191,7 +197,7 @@ class Spec:
         except (ValueError, jsonschema_rs.ReferencingError):
             return None  # a schema the validator cannot compile constrains nothing
 
-    def _validator(self, pointer: str, view: View) -> Any:
+    def _validator(self, pointer: str, view: Side) -> Any:
         key = (view, pointer)
         cached = self._validators.get(key)
         if cached is not None or key in self._validators:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from harness.sandbox.responses import Outcome, dump_json
+from harness.sandbox.responses import Answer, dump_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +80,15 @@ class IdempotencyCache:
     """Answers by (client, operation, idempotency key), replayed for a repeated key."""
 
     def __init__(self, limit: int = 10_000) -> None:
-        self._answers: OrderedDict[tuple[str, str, str], Outcome] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str, str], Answer] = OrderedDict()
         self._limit = limit
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str]) -> Outcome | None:
+    def get(self, key: tuple[str, str, str]) -> Answer | None:
         with self._lock:
             return self._answers.get(key)
 
-    def put(self, key: tuple[str, str, str], outcome: Outcome) -> None:
+    def put(self, key: tuple[str, str, str], outcome: Answer) -> None:
         with self._lock:
             self._answers[key] = outcome
             while len(self._answers) > self._limit:

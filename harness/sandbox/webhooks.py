@@ -25,14 +25,15 @@ import httpx
 
 from harness.auth.credentials import Credentials
 from harness.contract import Contract
-from harness.contract.model import Signature, WebhookEvent
+from harness.contract.model import WebhookEvent
 from harness.sandbox.clock import SandboxClock
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.resources import object_properties
 from harness.sandbox.responses import dump_json
 from harness.sandbox.spec import Spec
-from harness.webhooks import SignatureScheme, get_scheme, sign
+from harness.webhooks import sign
+from harness.webhooks.configured import configured_scheme
 
 _ID_NAMES = ("id", "event_id", "eventid", "webhook_id")
 _TYPE_NAMES = ("type", "event", "event_type", "eventtype", "kind", "topic")
@@ -97,7 +98,7 @@ class WebhookDispatcher:
         self._timeout_s = (webhooks.delivery_timeout_ms if webhooks else 5000) / 1000
         self._backoff_s = (webhooks.delivery_backoff_ms if webhooks else 500) / 1000
         signature = webhooks.signature if webhooks is not None else None
-        self._scheme = _scheme(signature) if signature is not None else None
+        self._scheme = configured_scheme(signature) if signature is not None else None
         self._secret = credentials.webhook_secret
         self._spec = spec
         self._document = contract.api.openapi if contract.api is not None else ""
@@ -170,9 +171,9 @@ class WebhookDispatcher:
             return plain
         for name, prop in object_properties(self._spec, pointer):
             value = _member(name, webhook_id, event.name, now, resource)
-            if value is not _NONE and self._spec.is_valid(value, prop, View.RESPONSE):
+            if value is not _NONE and self._spec.is_valid(value, prop, Side.RESPONSE):
                 body[name] = value
-            elif self._spec.is_valid(dict(resource), prop, View.RESPONSE):
+            elif self._spec.is_valid(dict(resource), prop, Side.RESPONSE):
                 body[name] = dict(resource)
         return body
 
@@ -285,17 +286,3 @@ def _local_pointer(reference: str, document: str) -> str | None:
     if not hash_mark or (file and PurePosixPath(file).name != PurePosixPath(document).name):
         return None
     return pointer
-
-
-def _scheme(signature: Signature) -> SignatureScheme:
-    if signature.scheme == "hmac-sha256":
-        return get_scheme(
-            "hmac-sha256",
-            header=signature.header,
-            algorithm=signature.algorithm,
-            encoding=signature.encoding,
-            prefix=signature.prefix,
-            template=signature.template,
-            timestamp_header=signature.timestamp_header,
-        )
-    return get_scheme(str(signature.scheme))

@@ -17,7 +17,7 @@ import pytest
 
 from harness import load_contract
 from harness.sandbox import Sandbox, running_sandbox
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 
 TREE = {"$ref": "#/components/schemas/Tree"}
 TWIN = {"$ref": "#/components/schemas/Twin"}
@@ -132,7 +132,7 @@ def test_every_operation_answers_a_conforming_bounded_body(sandbox: Sandbox) -> 
         media = schema.preferred_media()
         assert media is not None
         assert media.schema is not None
-        assert spec.is_valid(response.json(), media.schema, View.RESPONSE), response.text
+        assert spec.is_valid(response.json(), media.schema, Side.RESPONSE), response.text
         assert len(response.content) < 100_000
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from harness import load_contract
 from harness.sandbox import Sandbox, running_sandbox
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.webhooks import VerificationError, verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def test_create_delivers_a_signed_contact_created_event(
     assert event["data"] == created
     assert headers["webhook-id"] == event["id"] == deliveries[0].webhook_id
     spec = sandbox.app.spec
-    assert spec.check(event, "/components/schemas/ContactEvent", View.RESPONSE) is None
+    assert spec.check(event, "/components/schemas/ContactEvent", Side.RESPONSE) is None
     with pytest.raises(VerificationError):
         verify("standard-webhooks", _secret(sandbox), headers, body + b" ")
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness import load_contract
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.patterns import string_matching
 from harness.sandbox.spec import Spec
@@ -42,7 +42,7 @@ def test_every_component_schema_of_real_documents_gets_a_valid_instance(contract
         pointer = f"/components/schemas/{name}"
         for examples in (True, False):
             value = generator.instance(pointer, key=name, examples=examples)
-            assert spec.check(value, pointer, View.RESPONSE) is None, (name, value)
+            assert spec.check(value, pointer, Side.RESPONSE) is None, (name, value)
 
 
 def test_same_seed_and_key_give_the_same_value_and_other_seeds_differ() -> None:
@@ -65,7 +65,7 @@ def test_openapi_30_nullable_and_exclusive_bounds() -> None:
     assert value == 6
     spec, value = _generated({"type": "string", "nullable": True, "enum": ["x"]}, version="3.0.3")
     assert value == "x"
-    assert spec.is_valid(None, "/components/schemas/S", View.RESPONSE)
+    assert spec.is_valid(None, "/components/schemas/S", Side.RESPONSE)
 
 
 def test_composition_and_references() -> None:

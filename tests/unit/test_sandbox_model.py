@@ -12,7 +12,7 @@ import harness.sandbox
 from harness import load_contract
 from harness.contract.model import RateLimit, RateLimitHeaders
 from harness.sandbox.clock import SandboxClock
-from harness.sandbox.dialect import View, translate
+from harness.sandbox.dialect import Side, translate
 from harness.sandbox.faults import Fault, FaultBoard
 from harness.sandbox.ratelimit import RateLimiter
 from harness.sandbox.resources import Kind, infer_behaviours
@@ -47,13 +47,13 @@ def _document(schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_nullable_becomes_a_null_type() -> None:
     translated = translate(
-        _document({"type": "string", "nullable": True, "enum": ["a"]}), View.RESPONSE
+        _document({"type": "string", "nullable": True, "enum": ["a"]}), Side.RESPONSE
     )
     assert translated["components"]["schemas"]["S"] == {
         "type": ["string", "null"],
         "enum": ["a", None],
     }
-    referenced = translate(_document({"$ref": "#/x", "nullable": True}), View.RESPONSE)
+    referenced = translate(_document({"$ref": "#/x", "nullable": True}), Side.RESPONSE)
     assert referenced["components"]["schemas"]["S"] == {
         "anyOf": [{"type": "null"}, {"$ref": "#/x"}]
     }
@@ -61,7 +61,7 @@ def test_nullable_becomes_a_null_type() -> None:
 
 def test_boolean_exclusive_bounds_become_numbers() -> None:
     schema = {"type": "integer", "minimum": 1, "exclusiveMinimum": True, "exclusiveMaximum": False}
-    translated = translate(_document(schema), View.REQUEST)
+    translated = translate(_document(schema), Side.REQUEST)
     assert translated["components"]["schemas"]["S"] == {"type": "integer", "exclusiveMinimum": 1}
 
 
@@ -79,11 +79,11 @@ def test_views_drop_read_only_and_write_only_from_required() -> None:
         "openapi": "3.1.0",
         "components": {"schemas": {"S": schema, "Secret": {"type": "string", "writeOnly": True}}},
     }
-    assert translate(document, View.REQUEST)["components"]["schemas"]["S"]["required"] == [
+    assert translate(document, Side.REQUEST)["components"]["schemas"]["S"]["required"] == [
         "secret",
         "name",
     ]
-    assert translate(document, View.RESPONSE)["components"]["schemas"]["S"]["required"] == [
+    assert translate(document, Side.RESPONSE)["components"]["schemas"]["S"]["required"] == [
         "id",
         "name",
     ]
@@ -91,7 +91,7 @@ def test_views_drop_read_only_and_write_only_from_required() -> None:
 
 def test_examples_are_data_and_left_alone() -> None:
     schema = {"type": "object", "example": {"nullable": True, "type": "x"}}
-    assert translate(_document(schema), View.REQUEST)["components"]["schemas"]["S"] == schema
+    assert translate(_document(schema), Side.REQUEST)["components"]["schemas"]["S"] == schema
 
 
 # --- CRUD inference ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness.sandbox.dialect import View
+from harness.sandbox.dialect import Side
 from harness.sandbox.generation import Generator
 from harness.sandbox.resources import object_properties, required_properties
 from harness.sandbox.spec import Spec
@@ -85,7 +85,7 @@ def test_a_recursive_schema_gets_a_bounded_instance(name: str) -> None:
     assert _depth(value) <= 30
     assert len(json.dumps(value)) < 1_000_000
     if name in FINITE:
-        assert spec.is_valid(value, "/components/schemas/Node", View.RESPONSE), value
+        assert spec.is_valid(value, "/components/schemas/Node", Side.RESPONSE), value
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
@@ -106,7 +106,7 @@ def test_a_chain_of_refs_back_to_itself_ends() -> None:
     value = Generator(spec, seed=1).instance("/components/schemas/Node", key="k")
 
     assert value is None  # a schema that is only itself constrains nothing
-    assert spec.check(value, "/components/schemas/Node", View.REQUEST) is None
+    assert spec.check(value, "/components/schemas/Node", Side.REQUEST) is None
     assert list(object_properties(spec, "/components/schemas/Node")) == []
     assert spec.deref("/components/schemas/Node")[0] == "/components/schemas/Node"
 
@@ -121,4 +121,4 @@ def test_the_openapi_3_0_dialect_of_a_recursive_schema_is_bounded_too() -> None:
     spec = _spec(schema, version="3.0.3")
     value = Generator(spec, seed=2).instance("/components/schemas/Node", key="k")
 
-    assert spec.is_valid(value, "/components/schemas/Node", View.RESPONSE)
+    assert spec.is_valid(value, "/components/schemas/Node", Side.RESPONSE)
