@@ -116,6 +116,19 @@ def negated_parameters(case: Any) -> set[tuple[str, str]]:
     return touched
 
 
+def negated_keywords(case: Any) -> set[str]:
+    """The JSON Schema keywords Schemathesis's mutations violated in ``case`` (4.32.5).
+
+    From ``case.meta.phase.data.mutations[].keywords`` (fuzzing), and the coverage phase's
+    ``scenario`` ``incorrect_type`` as ``type``; empty when the case records none.
+    """
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    found = {str(k) for m in getattr(data, "mutations", ()) or () for k in (m.keywords or ())}
+    if str(getattr(getattr(data, "scenario", None), "value", "")) == "incorrect_type":
+        found.add("type")
+    return found
+
+
 def negated_locations(case: Any) -> set[str]:
     """The locations (``path``, ``query``, ``body``...) generated invalid in ``case`` (4.32.5).
 

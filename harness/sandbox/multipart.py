@@ -39,7 +39,7 @@ def parse_multipart(
     for part in message.get_payload():
         assert isinstance(part, Message)
         name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str):  # name="" is a name (an object's "" key), absent is not
             raise MalformedMultipart("has a part without a name in Content-Disposition")
         kind = kind_of(name)
         value = _value(part, kind, coerce)

@@ -208,6 +208,7 @@ class HarnessClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         content: bytes | str | None = None,
+        files: Any = None,
         headers: Mapping[str, str] | None = None,
         cookies: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
@@ -217,7 +218,8 @@ class HarnessClient:
 
         A response is returned whatever its status, once retries are spent; a transport
         failure that outlives them raises ``TransportError``. ``auth`` replaces the client's
-        credentials for this request (``NoAuth()`` sends none).
+        credentials for this request (``NoAuth()`` sends none). ``files`` sends a
+        ``multipart/form-data`` body (httpx's form: ``[(field, (filename, content, type))]``).
         """
         method = method.upper()
         merged = dict(headers or {})
@@ -226,7 +228,14 @@ class HarnessClient:
         self._add_idempotency_key(method, merged, idempotency_key)
         try:
             template = self._http.build_request(
-                method, url, params=params, json=json, data=data, content=content, headers=merged
+                method,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                content=content,
+                files=files,
+                headers=merged,
             )
         except (httpx.InvalidURL, UnicodeEncodeError) as exc:
             raise RequestNotSendable(

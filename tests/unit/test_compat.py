@@ -386,3 +386,18 @@ def test_a_fuzzed_missing_required_group_names_every_parameter_it_may_drop() -> 
         "schemathesis",
         f"a 'required' mutation no longer lists the dropped names in original_value ({touched})",
     )
+
+
+def test_negated_keywords_name_what_the_negative_case_violates(schema: Any) -> None:
+    # Form bodies carry every value as text: a case made invalid only by a value's type is
+    # valid on the wire, and harness must know it (checks/conformance/cases.py).
+    sc = _compat("schemathesis")
+    covered = list(sc.coverage_cases(_get_item(schema), GenerationMode.NEGATIVE))
+    assert any("type" in sc.negated_keywords(case) for case in covered), _changed(
+        "schemathesis", "no coverage case is marked with the incorrect_type scenario"
+    )
+    negative = _get_item(schema).as_strategy(generation_mode=GenerationMode.NEGATIVE)
+    fuzzed = [sc.negated_keywords(case) for case in _draws(negative, 30)]
+    assert any(fuzzed), _changed(
+        "schemathesis", "case.meta.phase.data.mutations[].keywords no longer name a keyword"
+    )

@@ -15,11 +15,17 @@ from typing import Any
 
 import httpx
 
-from harness._compat.schemathesis import document, negated_parameters, operation_definition
+from harness._compat.schemathesis import (
+    document,
+    negated_keywords,
+    negated_locations,
+    negated_parameters,
+    operation_definition,
+)
 from harness.auth import AuthProvider, NoAuth
 from harness.checks.base import CheckRuntime
 from harness.checks.conformance.evidence import SentCase
-from harness.transports.client import TargetDisconnected
+from harness.transports.client import RequestNotSendable, TargetDisconnected
 
 #: Where HTTP authentication schemes (basic, bearer, OAuth2) put the credential.
 _AUTHORIZATION = ("header", "authorization")
@@ -31,6 +37,7 @@ def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = N
     ``auth`` replaces the contract's credentials (``NoAuth()`` sends none). Raises
     ``RequestNotSendable`` when harness's client cannot encode the request.
     """
+    _refuse_lost_negation(case)
     kwargs = case.as_transport_kwargs(base_url=context.target.base_url)
     body: dict[str, Any] = {}
     if "json" in kwargs:
@@ -40,6 +47,8 @@ def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = N
         body["content"] = data
     elif data is not None:
         body["data"] = data
+    if kwargs.get("files"):
+        body["files"] = httpx_files(kwargs["files"])  # multipart/form-data with file parts
     headers = {
         k: v for k, v in kwargs.get("headers", {}).items() if not k.startswith("X-Schemathesis")
     }
@@ -59,6 +68,51 @@ def send_case(context: CheckRuntime, case: Any, *, auth: AuthProvider | None = N
         error = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
         return SentCase(case=case, request=exc.request, error=error)
     return SentCase.answered(case, response)
+
+
+FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _refuse_lost_negation(case: Any) -> None:
+    """A negative form body made invalid only by value *types* is valid on the wire.
+
+    Form encoding sends every value as text (and an array field as repeated parts), so "an
+    array became a string" reaches the server as a valid form: a server accepting it is not
+    at fault. Harness does not send such a case (counted unsendable, never a finding).
+    """
+    media = str(getattr(case, "media_type", "") or "").split(";")[0].strip().lower()
+    if media not in FORM_MEDIA or negated_locations(case) != {"body"}:
+        return
+    keywords = negated_keywords(case)
+    if keywords and keywords <= {"type"}:
+        raise RequestNotSendable(
+            f"a {media} body made invalid only by value types is valid once form-encoded "
+            "(every value is text on the wire): not judged"
+        )
+
+
+def httpx_files(files: Any) -> list[tuple[str, Any]]:
+    """Schemathesis's multipart file parts (shaped for ``requests``) in the shape httpx sends.
+
+    ``requests`` takes any part content and spells it as text; httpx takes only bytes, text
+    or a file. A generated part holding a number (a loose schema) is sent as its text, as
+    Schemathesis's own transport would, instead of failing in harness's client.
+    """
+    pairs = files.items() if isinstance(files, dict) else files
+    sent: list[tuple[str, Any]] = []
+    for name, value in pairs:
+        if isinstance(value, tuple):
+            filename, content, *rest = value
+            sent.append((str(name), (filename, _sendable(content), *rest)))
+        else:
+            sent.append((str(name), _sendable(value)))
+    return sent
+
+
+def _sendable(content: Any) -> Any:
+    if isinstance(content, (bytes, str)) or hasattr(content, "read"):
+        return content
+    return str(content).encode()
 
 
 def generated_credential_negated(case: Any) -> bool:
