@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check-timeout", metavar="SECONDS", help="time one check may take before it is cut"
     )
+    parser.add_argument(
+        "--shard", metavar="K/N", help="run slice K of N; join with 'harness report --merge'"
+    )
+    parser.add_argument(
+        "--load", metavar="SPEC", help="performance probe load, e.g. clients=4,rps=10,seconds=3"
+    )
     parser.epilog = "Arguments after -- go to pytest unchanged."
 
 
@@ -120,6 +126,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         ("--harness-base-url", args.base_url),
         ("--harness-max-time", args.max_time),
         ("--harness-check-timeout", args.check_timeout),
+        ("--harness-shard", args.shard),
+        ("--harness-load", args.load),
     ]
     arguments += [f"{flag}={value}" for flag, value in pairs if value is not None]
     arguments += [f"--harness-family={family}" for family in args.family]
@@ -147,7 +155,7 @@ class _Summary:
             self.results = writer.all_results()
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check_command(args: argparse.Namespace) -> int:
     summary = _Summary()
     code = pytest.main(pytest_arguments(args), plugins=[summary])
     console = Console()

@@ -16,7 +16,7 @@ from typing import NoReturn
 import jsonschema
 
 from harness import __version__, scaffold
-from harness.check_command import add_arguments, contract_dir, run_check, seed_argument
+from harness.check_command import add_arguments, contract_dir, run_check_command, seed_argument
 from harness.contract import Contract, load_contract
 from harness.diff import FORMATS as DIFF_FORMATS
 from harness.diff import render as render_diff
@@ -25,8 +25,11 @@ from harness.diff.drift import read_drift, render_drift_html, render_drift_markd
 from harness.errors import ContractError, UsageError
 from harness.lint import lint, render_json, render_text
 from harness.options import unknown_environment, writable_folder
+from harness.pact_command import add_pact_parser, run_pact
 from harness.reporting import History, append_step_summary, rerender
-from harness.reporting.guide import Measured, guide_blocks, render_guide_html, render_markdown
+from harness.reporting.guide import guide_blocks, render_guide_html, render_markdown
+from harness.reporting.guide_blocks import Measured
+from harness.reporting.merge import merge_reports
 from harness.reporting.reports import write_run_summary
 from harness.results import write_atomically
 from harness.review import render_review_markdown, render_review_text, review
@@ -78,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="re-render health, compliance, summary and HTML reports from results"
     )
     report.add_argument("--from", dest="source", default="reports", metavar="REPORT_DIR")
+    report.add_argument(
+        "--merge", nargs="+", metavar="DIR", help="merge the report dirs of --shard K/N runs"
+    )
+    report.add_argument("--out", default="reports", help="where --merge writes (reports/)")
     report.add_argument("--history", help="history file (default: REPORT_DIR/history.sqlite)")
     report.add_argument(
         "--since", metavar="DATE|RUN", help="drift since a date or run id (REPORT_DIR/drift.md)"
@@ -102,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing contract")
     _diff_parser(commands)
     _review_parser(commands)
+    add_pact_parser(commands)
     return parser
 
 
@@ -152,7 +160,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "lint":
         return _lint(args)
     if args.command == "check":
-        return run_check(args)
+        return run_check_command(args)
     if args.command == "sandbox":
         return _sandbox(args)
     if args.command == "report":
@@ -165,6 +173,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _diff(args)
     if args.command == "review":
         return _review(args)
+    if args.command == "pact":
+        return run_pact(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -193,6 +203,8 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.merge:
+        return _merge(args)
     source = Path(args.source)
     if not source.is_dir():
         raise UsageError(f"--from {source}: no such folder; run 'harness check' first")
@@ -210,6 +222,17 @@ def _report(args: argparse.Namespace) -> int:
     for report in written:
         print(f"{report.integration}: {report.health['status']} -> {report.folder}/report.html")
     write_run_summary(source, written)
+    append_step_summary(report.summary for report in written)
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``harness report --merge DIR... --out REPORT_DIR``: shards' reports as one run's."""
+    out = Path(writable_folder("--out", args.out))
+    history = History(Path(args.history) if args.history else out / "history.sqlite")
+    written = merge_reports([Path(folder) for folder in args.merge], out, history=history)
+    for report in written:
+        print(f"{report.integration}: {report.health['status']} -> {report.folder}/report.html")
     append_step_summary(report.summary for report in written)
     return 0
 

@@ -17,7 +17,7 @@ from harness.errors import ContractError, UsageError
 
 if TYPE_CHECKING:
     from harness.settings import RunSettings
-    from harness.transports.breaker import Budget
+    from harness.transports.breaker import TimeLimits
 
 
 MAX_SEED = 2**63 - 1  # what the history's INTEGER column holds
@@ -102,6 +102,16 @@ OPTIONS = (
         action="store_true",
     ),
     Option(
+        name="shard",
+        flag="--harness-shard",
+        help="run only slice K of N of the checks (K/N, stable across machines)",
+    ),
+    Option(
+        name="load",
+        flag="--harness-load",
+        help="performance probe load: clients=4,rps=10,requests=60,seconds=5 (any subset)",
+    ),
+    Option(
         name="strict_contract",
         flag="--harness-strict-contract",
         help="fail the run on contract-hygiene findings (changelog, sections, maintenance)",
@@ -111,16 +121,16 @@ OPTIONS = (
 )
 
 
-def budget_from(config: _Config) -> Budget:
+def budget_from(config: _Config) -> TimeLimits:
     """The run's time limits: ``--harness-max-time`` and ``--harness-check-timeout``."""
-    from harness.transports.breaker import Budget  # noqa: PLC0415 - httpx: import on use
+    from harness.transports.breaker import TimeLimits  # noqa: PLC0415 - httpx: import on use
 
     limits = {
         option.name: _seconds(option.flag, option.value(config))
         for option in OPTIONS
         if option.name in ("max_time", "check_timeout")
     }
-    return Budget(max_time_s=limits["max_time"], check_timeout_s=limits["check_timeout"])
+    return TimeLimits(max_time_s=limits["max_time"], check_timeout_s=limits["check_timeout"])
 
 
 def _seconds(flag: str, value: Any) -> float | None:
@@ -159,7 +169,7 @@ def settings_from(config: _Config, *, seed: int | None, fresh_seed: int) -> RunS
     if raw["environment"]:
         values["environment"] = str(raw["environment"])
     if raw["mode"]:
-        values["mode"] = _choice("--harness-mode", raw["mode"], [m.value for m in Mode])
+        values["mode"] = Mode(_choice("--harness-mode", raw["mode"], [m.value for m in Mode]))
     if raw["families"]:
         names = [part for item in raw["families"] for part in str(item).split(",") if part]
         _refuse_empty("--harness-family", names or [""])
@@ -178,6 +188,15 @@ def settings_from(config: _Config, *, seed: int | None, fresh_seed: int) -> RunS
     values["allow_protected"] = bool(raw["allow_protected"])
     values["probe_large"] = bool(raw["probe_large"])
     values["strict_contract"] = bool(raw["strict_contract"])
+    if raw["shard"]:
+        from harness.shards import parse_shard  # noqa: PLC0415 - see the docstring
+
+        values["shard"] = parse_shard(str(raw["shard"]), "--harness-shard")
+    if raw["load"]:
+        from harness.checks.performance.spec import parse_load  # noqa: PLC0415 - see the docstring
+
+        parse_load(str(raw["load"]))  # a bad value: a usage error before collection
+        values["load"] = str(raw["load"])
     return RunSettings(**values)
 
 

@@ -6,7 +6,6 @@ loader, the check families (``harness.checks``), the runner and the results writ
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -24,12 +23,12 @@ from harness.results_writer import RESULT_KEY, ResultsWriter
 
 if TYPE_CHECKING:
     from harness.checks.base import Check
-    from harness.checks.retry.judge import RetryVerdict
-    from harness.checks.webhooks.kit import WebhookKit
     from harness.contract import Contract
+    from harness.retry import RetryVerdict
     from harness.runner import ContractRun
     from harness.settings import RunSettings
     from harness.transports.breaker import RunClock
+    from harness.webhooks.kit import WebhookKit
 
 # What makes pytest slow to start (Schemathesis, Hypothesis, the checks, the sandbox) is
 # imported when harness is first used, never by the hooks every pytest run calls: pytest
@@ -236,7 +235,7 @@ def harness_client(harness_contract: Contract, harness_sandbox: Any) -> Iterator
 def harness_webhooks(harness_contract: Contract) -> WebhookKit:
     """Signed, tampered and forged deliveries for a handler (``.matrix(app_or_url)``,
     ``.send``), and a receiver to verify a sandbox's deliveries (``.receiver()``, ``.verify``)."""
-    from harness.checks.webhooks.kit import WebhookKit  # noqa: PLC0415 - lazy, see the top
+    from harness.webhooks.kit import WebhookKit  # noqa: PLC0415 - lazy, see the top
 
     return WebhookKit(harness_contract)
 
@@ -250,7 +249,7 @@ def harness_retry_judge(harness_contract: Contract, harness_sandbox: Any) -> Any
     (``retry_after_s`` adds ``Retry-After``), runs your call, and judges the times the
     sandbox recorded: ``assert verdict, verdict.message``.
     """
-    from harness.checks.retry.judge import judge_recorded  # noqa: PLC0415 - lazy, see the top
+    from harness.retry import judge_recorded  # noqa: PLC0415 - lazy, see the top
     from harness.sandbox import Fault  # noqa: PLC0415 - lazy, see the top
     from harness.transports.client import retry_policy_for  # noqa: PLC0415 - lazy, see the top
 
@@ -288,6 +287,7 @@ class ContractFile(pytest.File):
         from harness.checks.registry import plan_checks  # noqa: PLC0415 - lazy, see the top
         from harness.contract import load_contract  # noqa: PLC0415 - lazy, see the top
         from harness.runner import ContractRun  # noqa: PLC0415 - lazy, see the top
+        from harness.shards import in_shard  # noqa: PLC0415 - lazy, see the top
 
         settings = run_settings(self.config)
         try:
@@ -297,7 +297,8 @@ class ContractFile(pytest.File):
         run = ContractRun(contract, settings, clock=self.config.stash[CLOCK])
         self.config.stash[RUNS][str(self.path)] = run
         by_family: dict[str, list[Check]] = {}
-        for check in plan_checks(contract, settings.families):
+        planned = plan_checks(contract, settings.families)
+        for check in in_shard(contract.id, planned, settings.shard):  # --shard K/N
             by_family.setdefault(str(check.family), []).append(check)
         for family, checks in by_family.items():
             yield FamilyNode.from_parent(self, name=family, run=run, checks=checks)
@@ -344,14 +345,9 @@ class CheckItem(pytest.Item):
             pytest.skip(f"not run: {refusal}")
 
     def runtest(self) -> None:
-        from harness.reporting import EXCHANGES_KEY, compact_exchange  # noqa: PLC0415 - lazy, see the top
-        from harness.runner import run_check  # noqa: PLC0415 - lazy, see the top
+        from harness.runner import run_item  # noqa: PLC0415 - lazy, see the top
 
-        first = len(self.run.exchanges)
-        result = run_check(self.run, self.check, self.nodeid)
-        exchanges = self.run.exchanges[first:]
-        data = {**result.data, EXCHANGES_KEY: [compact_exchange(item) for item in exchanges]}
-        result = dataclasses.replace(result, data=data)
+        result, exchanges = run_item(self.run, self.check, self.nodeid)
         self._keep(result)
         if self.config.getoption("allure_report_dir", None):
             self._describe_for_allure(exchanges)

@@ -63,6 +63,7 @@ class ResultsWriter:
             "examples": self.settings.examples,
             "families": sorted(self.settings.families),
             "complete": self.complete,
+            **_shard(self.settings.shard),
         }
 
     def pytest_runtest_logreport(self, report: Any) -> None:
@@ -131,3 +132,8 @@ class ResultsWriter:
             **{key: value for key, value in self.run_info.items() if key != "families"},
             "families": ", ".join(self.run_info["families"]) or "all",
         }
+
+
+def _shard(shard: tuple[int, int]) -> dict[str, str]:
+    """``{"shard": "K/N"}`` for a sharded run (``harness report --merge`` checks it)."""
+    return {"shard": f"{shard[0]}/{shard[1]}"} if shard[1] > 1 else {}

@@ -17,19 +17,20 @@ from typing import Any, TypeVar
 
 import httpx
 
+from harness._compat.hypothesis import pinned_generation
 from harness.checks.base import Check, Subject, Verdict, about_client
-from harness.checks.generation import pinned_generation
 from harness.checks.registry import families
 from harness.contract import Contract
 from harness.errors import CheckFailure, HarnessError
+from harness.reporting.metrics import EXCHANGES_KEY, compact_exchange
 from harness.results import CheckResult, Outcome
 from harness.settings import Mode, RunSettings, Target
 from harness.targets import open_target
 from harness.transports.breaker import (
-    Budget,
     GuardedTransport,
     RequestGuard,
     RunClock,
+    TimeLimits,
     live_transport,
 )
 from harness.transports.cassette_scrub import PLACEHOLDER
@@ -51,7 +52,7 @@ class ContractRun:
     ) -> None:
         self.contract = contract
         self.settings = settings
-        self.guard = RequestGuard(clock or RunClock(Budget()))  # breaker and time budget
+        self.guard = RequestGuard(clock or RunClock(TimeLimits()))  # breaker and time budget
         self.exchanges: list[Exchange] = []
         self.issued = IssuedSecrets()  # every token any client or probe was handed
         self._stack = contextlib.ExitStack()
@@ -189,7 +190,8 @@ class ContractRun:
         def build() -> Throttle:
             scope = f"{self.contract.id}@{target.base_url}"
             budget = FileBudget.shared(scope) if os.environ.get("PYTEST_XDIST_WORKER") else None
-            return Throttle(self.contract.rate_limits, scope=scope, budget=budget)
+            shards = self.settings.shard[1]  # --shard K/N: each shard gets 1/N of each limit
+            return Throttle(self.contract.rate_limits, scope=scope, budget=budget, shards=shards)
 
         return self.shared("throttle", build)
 
@@ -306,6 +308,24 @@ def run_check(run: ContractRun, check: Check, check_id: str) -> CheckResult:
             data=redact_value(data, run.secrets()),
         )
     )
+
+
+def run_item(run: ContractRun, check: Check, check_id: str) -> tuple[CheckResult, list[Exchange]]:
+    """Open the target, refuse what must not run there, run the check: its result (with the
+    compact record of its requests in ``data``) and the exchanges it caused."""
+    try:
+        target = run.target()  # a target that is down errors here, not "failed"
+    except HarnessError as exc:
+        why = f"harness could not open the target: {exc}"
+        return _not_started(run, check, check_id, Outcome.ERROR, why), []
+    refusal = check.refusal(target, allow_protected=run.settings.allow_protected)
+    if refusal:
+        return _not_started(run, check, check_id, Outcome.SKIPPED, f"not run: {refusal}"), []
+    first = len(run.exchanges)
+    result = run_check(run, check, check_id)
+    exchanges = run.exchanges[first:]
+    data = {**result.data, EXCHANGES_KEY: [compact_exchange(item) for item in exchanges]}
+    return replace(result, data=data), exchanges
 
 
 def with_family_traits(result: CheckResult) -> CheckResult:

@@ -38,6 +38,8 @@ class RunSettings:
     report_dir: str = "reports"
     probe_large: bool = False  # probe rate limits above ratelimit.LARGE_LIMIT too
     strict_contract: bool = False  # contract-hygiene findings fail the run (else: skipped)
+    shard: tuple[int, int] = (1, 1)  # --shard K/N: this run holds slice K of N
+    load: str | None = None  # --harness-load: the performance probe's load (checked at the edge)
 
     def check_seed(self, check_id: str) -> int:
         """A per-check seed: stable for a run seed, different between checks."""

@@ -74,6 +74,7 @@ BUILTIN: tuple[Family, ...] = (
     _builtin("auth", "credentials obtained, reused, refreshed and refused", severity="blocker"),
     _builtin("health", "the health operation answers as declared, in time", severity="critical"),
     _builtin("conformance", "property-based requests per operation and stateful links"),
+    _builtin("workflows", "Arazzo workflows run step by step on generated inputs"),
     _builtin("security", "secrets, PII and TLS", severity="critical", requirement=True),
     _builtin(
         "compliance",
@@ -83,8 +84,10 @@ BUILTIN: tuple[Family, ...] = (
     ),
     _builtin("mapping", "entity mappings, property by property"),
     _builtin("webhooks", "events signed, well-formed and retried", severity="critical"),
+    _builtin("performance", "declared latency and throughput under a bounded load probe"),
     _builtin("ratelimit", "limits announced and enforced", provoking=True),
     _builtin("retry", "Retry-After and the client's retry policy", provoking=True),
+    _builtin("pact", "pact files verified against the target, interaction by interaction"),
     _builtin("errors", "every declared error code, and no other", reads_exchanges=True),
 )
 

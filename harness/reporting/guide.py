@@ -6,15 +6,23 @@ The guide is built as blocks (heading, paragraph, list, table) rendered to Markd
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from harness.contract import Contract
-from harness.results import CheckResult, read_results
+from harness.reporting.guide_blocks import (
+    DRIFT,
+    Block,
+    Measured,
+    bullets,
+    drift,
+    h2,
+    h3,
+    para,
+    table,
+)
+from harness.reporting.guide_verified import verified_performance, verified_testing, workflows
 
 # The ## sections of /work/shared/seed/integration-guide-template.md, in its order.
 TEMPLATE_SECTIONS = (
@@ -44,61 +52,6 @@ TEMPLATE_SECTIONS = (
     "Changelog",
     "Support and Feedback",
 )
-DRIFT = "⚠️ drift"
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    kind: str  # h2 | h3 | p | ul | table
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Measured:
-    """The last run of the integration, as stored in its report folder."""
-
-    health: Mapping[str, Any]
-    results: tuple[CheckResult, ...]
-
-    @classmethod
-    def load(cls, folder: Path) -> Measured | None:
-        health_file, results_file = folder / "health.json", folder / "results.json"
-        if not health_file.is_file() or not results_file.is_file():
-            return None
-        health = json.loads(health_file.read_text(encoding="utf-8"))
-        return cls(health=health, results=tuple(read_results(results_file)))
-
-
-def h2(text: str) -> Block:
-    return Block("h2", (text,))
-
-
-def h3(text: str) -> Block:
-    return Block("h3", (text,))
-
-
-def para(text: str) -> Block:
-    return Block("p", (text,))
-
-
-def bullets(items: Sequence[Any]) -> Block:
-    return Block("ul", tuple(str(item) for item in items))
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Block:
-    return Block(
-        "table",
-        (tuple(headers), tuple(tuple("—" if c is None else str(c) for c in r) for r in rows)),
-    )
-
-
-def drift(declared: float | None, measured: float | None, *, lower_is_better: bool = True) -> str:
-    if declared is None or measured is None:
-        return "—"
-    ok = measured <= declared if lower_is_better else measured >= declared
-    return "ok" if ok else DRIFT
-
-
 Section = Callable[[Contract, "Measured | None"], list[Block]]
 
 
@@ -308,7 +261,7 @@ def _performance(contract: Contract, measured: Measured | None) -> list[Block]:
                 ],
             ),
         ]
-    return blocks
+    return blocks + verified_performance(measured)
 
 
 SECTIONS: dict[str, Section] = {
@@ -321,6 +274,8 @@ SECTIONS: dict[str, Section] = {
     "Authentication": _authentication,
     "API Reference": _api,
     "Data Mapping": _mapping,
+    "Integration Workflows": workflows,
+    "Testing": verified_testing,
     "Error Handling": _errors,
     "Webhooks": _webhooks,
     "Monitoring": _monitoring,

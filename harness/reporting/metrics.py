@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from harness import stats
 from harness.results import CheckResult
 from harness.transports.exchange import Exchange
 from harness.transports.ratelimit_headers import parse_rate_limit
@@ -58,12 +59,9 @@ def exchanges_of(results: Iterable[CheckResult]) -> list[Mapping[str, Any]]:
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile (``fraction`` in 0..1) of ``values``; None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(math.ceil(fraction * len(ordered)), 1)
-    return round(ordered[rank - 1], 2)
+    """``harness.stats.percentile`` rounded to 2 decimals, as the reports show milliseconds."""
+    found = stats.percentile(values, fraction)
+    return None if found is None else round(found, 2)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

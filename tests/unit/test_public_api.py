@@ -14,10 +14,14 @@ def test_top_level_exports() -> None:
         "HarnessError",
         "Location",
         "Problem",
+        "RunResult",
         "TransportError",
         "UsageError",
+        "WebhookKit",
         "__version__",
+        "check",
         "load_contract",
+        "running_sandbox",
     }
     for name in harness.__all__:
         assert getattr(harness, name) is not None
@@ -40,3 +44,9 @@ def test_lazy_exports_are_the_contract_packages_own() -> None:
     # every project where it is installed); the names must still be the real objects.
     assert harness.load_contract is harness.contract.load_contract
     assert harness.Contract is harness.contract.Contract
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    assert harness.__version__ == version("harness")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from harness.checks.ratelimit.limits import header_problems
+from harness.checks.ratelimit.headers import header_problems
 from harness.contract.model import RateLimit, RateLimitHeaders
 from harness.errors import UsageError
 from harness.transports.ratelimit_headers import (

@@ -11,7 +11,8 @@ import pytest
 
 from harness.contract import load_contract
 from harness.reporting import History, changes, compute_metrics, write_reports
-from harness.reporting.guide import Measured, guide_blocks, render_guide_html, render_markdown
+from harness.reporting.guide import guide_blocks, render_guide_html, render_markdown
+from harness.reporting.guide_blocks import Measured
 from harness.reporting.metrics import percentile
 from harness.results import CheckResult, Outcome, render_results
 from harness.runner import with_family_traits
