@@ -2,8 +2,10 @@
 
 A value is matched by what the schema promises rather than by equality: types, ``pattern``
 and ``enum`` as regexes, well-known formats (date-time, date, email, uuid) as regexes,
-arrays item by item with their ``minItems``. ``null`` stays a literal ``null``: Pact has no
-"string or null" rule, so a nullable field is judged by the kind of value its example has.
+arrays item by item with their ``minItems``. Pact has no "integer or null" rule, so a field
+the schema lets be ``null`` is left out of the expected response (any value passes): a literal
+would fail a provider answering the other kind (``next_page`` is an integer, then ``null`` on
+the last page), and the OpenAPI conformance checks judge those fields anyway.
 Values listed in ``exact`` (error codes, say) are kept as literals: they are the point.
 """
 
@@ -43,9 +45,26 @@ def matcher_of(document: Any, schema: Any, example: Any) -> Any:
     if isinstance(example, Mapping):
         properties = node.get("properties") or {}
         return {
-            key: matcher_of(document, properties.get(key), value) for key, value in example.items()
+            key: matcher_of(document, properties.get(key), value)
+            for key, value in example.items()
+            if not nullable(document, properties.get(key))
         }
     return example
+
+
+def nullable(document: Any, schema: Any) -> bool:
+    """Whether ``schema`` lets the value be ``null`` (3.0 ``nullable``, 3.1 type lists,
+    a ``null`` branch of ``oneOf``/``anyOf``)."""
+    if schema is None:
+        return False
+    node = resolve(document, schema)
+    if node.get("nullable") is True or "null" in types_of(node):
+        return True
+    return any(
+        isinstance(branches, list)
+        and any("null" in types_of(resolve(document, branch)) for branch in branches)
+        for branches in (node.get("oneOf"), node.get("anyOf"))
+    )
 
 
 def _branch(document: Any, node: Mapping[str, Any], example: Any) -> Mapping[str, Any]:
